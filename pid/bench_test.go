@@ -1,0 +1,53 @@
+package pid
+
+import (
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// BenchmarkFromSamples is one training step's PID: n=256 rows, scalar
+// target, two 64-dimensional latents, closed form with bias correction.
+func BenchmarkFromSamples(b *testing.B) {
+	rng := newRand(20)
+	m, x, y := randNormal(rng, 256, 1), randNormal(rng, 256, 64), randNormal(rng, 256, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := FromSamples(m, x, y, Options{Debias: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchTilde(b *testing.B, dm, dx, dy int) {
+	rng := newRand(21)
+	c := randCov(rng, dm+dx+dy)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decompose(c, dm, dx, dy, Options{Method: MethodTilde}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTilde(b *testing.B) {
+	b.Run("dm=2,dx=dy=8", func(b *testing.B) { benchTilde(b, 2, 8, 8) })
+	b.Run("dm=3,dx=dy=16", func(b *testing.B) { benchTilde(b, 3, 16, 16) })
+}
+
+func BenchmarkDecomposeClosed(b *testing.B) {
+	rng := newRand(22)
+	m, x, y := randNormal(rng, 256, 1), randNormal(rng, 256, 64), randNormal(rng, 256, 64)
+	d := mat.NewDense(256, 129, nil)
+	d.Slice(0, 256, 0, 1).(*mat.Dense).Copy(m)
+	d.Slice(0, 256, 1, 65).(*mat.Dense).Copy(x)
+	d.Slice(0, 256, 65, 129).(*mat.Dense).Copy(y)
+	var c mat.SymDense
+	c.SymOuterK(1.0/255, d.T())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decompose(&c, 1, 64, 64, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
