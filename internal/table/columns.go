@@ -1,0 +1,121 @@
+package table
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// ParseColumns parses a column list such as "0,3-5,critical_temp" against a
+// file with ncols columns and the given header (nil when the file has none)
+// and returns the 0-based column indices in list order. The grammar and its
+// precedence rules are in the package documentation. Every error wraps
+// ErrColumnSpec and quotes the offending item.
+func ParseColumns(spec string, header []string, ncols int) ([]int, error) {
+	if header != nil && len(header) != ncols {
+		return nil, fmt.Errorf("table: column list: header has %d names for %d columns: %w", len(header), ncols, ErrColumnSpec)
+	}
+	if strings.TrimSpace(spec) == "" {
+		return nil, fmt.Errorf("table: empty column list: %w", ErrColumnSpec)
+	}
+	var out []int
+	seen := make(map[int]string)
+	add := func(j int, item string) error {
+		if prev, ok := seen[j]; ok {
+			return fmt.Errorf("table: column list %q: column %d given twice (%q and %q): %w", spec, j, prev, item, ErrColumnSpec)
+		}
+		seen[j] = item
+		out = append(out, j)
+		return nil
+	}
+	for k, raw := range strings.Split(spec, ",") {
+		item := strings.TrimSpace(raw)
+		if item == "" {
+			return nil, fmt.Errorf("table: column list %q: item %d is empty: %w", spec, k+1, ErrColumnSpec)
+		}
+		// 1. An exact header name.
+		if j, n := lookup(header, item); n == 1 {
+			if err := add(j, item); err != nil {
+				return nil, err
+			}
+			continue
+		} else if n > 1 {
+			return nil, fmt.Errorf("table: column list %q: %d columns are named %q: %w", spec, n, item, ErrColumnSpec)
+		}
+		// 2. An inclusive range a-b.
+		if a, b, ok := strings.Cut(item, "-"); ok {
+			lo, okA := index(a)
+			hi, okB := index(b)
+			if !okA || !okB {
+				return nil, fmt.Errorf("table: column list %q: %s: %w", spec, unknown(item, header), ErrColumnSpec)
+			}
+			if lo > hi {
+				return nil, fmt.Errorf("table: column list %q: range %q is reversed: %w", spec, item, ErrColumnSpec)
+			}
+			if hi >= ncols {
+				return nil, fmt.Errorf("table: column list %q: range %q goes past the last column %d: %w", spec, item, ncols-1, ErrColumnSpec)
+			}
+			for j := lo; j <= hi; j++ {
+				if err := add(j, item); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		// 3. A single index.
+		j, ok := index(item)
+		if !ok {
+			return nil, fmt.Errorf("table: column list %q: %s: %w", spec, unknown(item, header), ErrColumnSpec)
+		}
+		if j >= ncols {
+			return nil, fmt.Errorf("table: column list %q: column %d is out of range [0, %d]: %w", spec, j, ncols-1, ErrColumnSpec)
+		}
+		if err := add(j, item); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// lookup returns the index of name in header and how many entries match.
+func lookup(header []string, name string) (j, n int) {
+	j = -1
+	for i, h := range header {
+		if h == name {
+			if n == 0 {
+				j = i
+			}
+			n++
+		}
+	}
+	return j, n
+}
+
+// index parses a non-negative decimal index made of ASCII digits only (no
+// sign, no spaces inside). Indices too large for an int become math.MaxInt,
+// which every range check rejects.
+func index(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	j, err := strconv.Atoi(s)
+	if err != nil {
+		return math.MaxInt, true
+	}
+	return j, true
+}
+
+// unknown describes an item that is neither a header name nor an index.
+func unknown(item string, header []string) string {
+	if header == nil {
+		return fmt.Sprintf("%q is not an index or a range a-b (the file has no header, so names cannot be used)", item)
+	}
+	return fmt.Sprintf("no column is named %q, and it is not an index or a range a-b", item)
+}
