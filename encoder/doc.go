@@ -1,0 +1,66 @@
+// Package encoder builds the per-modality encoders, the regression head and
+// the noise bottleneck of the PID-based multimodal regression model on a
+// gorgonia graph, and runs trained encoders for inference in plain gonum.
+//
+// # MLP
+//
+// An MLP stack maps a batch X (B × d) through hidden blocks
+//
+//	H ← Dropout_p(ReLU(BN(H·W + b)))
+//
+// and a final Linear map, followed by a BatchNorm for the method's encoders
+// (Config.OutputBN) and without one for its head. With the defaults an
+// encoder is d → 256 → 128 → k with dropout 0.3 and 0.2.
+//
+// Weights are Kaiming-normal, W_ij ~ N(0, 2/fan_in) (He, Zhang, Ren & Sun,
+// "Delving deep into rectifiers", ICCV 2015), drawn from the caller's
+// *rand.Rand: the same seed gives bit-identical weights, masks and training
+// runs. Biases start at 0, BatchNorm scales at 1 and shifts at 0.
+//
+// BatchNorm (Ioffe & Szegedy 2015) uses gorgonia's BatchNormOp. In training
+// mode it normalises with the batch mean μ_B and the biased batch variance
+// σ²_B (divisor B), BN(h) = γ ⊙ (h − μ_B)/√(σ²_B + ε) + β, and updates its
+// running statistics in the PyTorch convention with the unbiased variance:
+//
+//	mean ← m·μ_B + (1−m)·mean,   var ← m·σ²_B·B/(B−1) + (1−m)·var,
+//
+// starting from mean 0 and variance 1 (m = 0.1, ε = 1e-5 by default). The
+// tests check both formulas against hand computations after Adam steps.
+//
+// Dropout does not use G.Dropout (its gradient is divided by p instead of
+// 1−p, and it seeds itself from the clock): each dropout layer multiplies by
+// a mask input node that ResampleDropout refills in place with inverted
+// dropout values, 0 with probability p and 1/(1−p) otherwise.
+//
+// The graph is built once for a fixed batch size and run by one TapeMachine
+// in training mode. Inference never uses gorgonia: Snapshot copies the
+// parameters and running statistics into a Weights value, whose Forward runs
+// the network with one blas64 Gemm per layer, BatchNorm with the running
+// statistics, and no dropout. It reproduces gorgonia's inference-mode
+// arithmetic operation for operation.
+//
+// gorgonia resets the running statistics to (0, 1) whenever a machine puts a
+// BatchNormOp in training mode (NewTapeMachine does so): Restore after
+// creating the machine.
+//
+// # Bottleneck
+//
+// During training each modality's representation R passes through
+//
+//	Z = λ·R + (1−λ)·ε,   ε = μ_B + σ_B ⊙ ξ,   ξ ~ N(0, I),
+//	σ_B = √(s²_B + 10⁻⁸),   λ = clamp(sigmoid(θ), 0.001, 0.999),
+//
+// with μ_B and s²_B the per-dimension batch mean and unbiased variance of R.
+// The noise ε matches the first two moments of R, so λ interpolates between
+// the representation and an uninformative copy of its marginal; gradients
+// flow through μ_B, σ_B, R and the scalar θ (initialised at 4, λ ≈ 0.982).
+// The clamp is a small custom op with the derivative of torch.clamp (1 inside
+// [0.001, 0.999], boundaries included, 0 outside): gorgonia's own clamp op is
+// not implemented. At inference Z = R.
+//
+// # Names
+//
+// gorgonia merges input nodes with the same name, type and shape, so every
+// constructor takes a name prefix and refuses names already in the graph
+// (ErrName).
+package encoder

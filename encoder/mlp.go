@@ -1,0 +1,416 @@
+package encoder
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Sentinel errors callers can test with errors.Is.
+var (
+	// ErrConfig reports an invalid Config or constructor argument.
+	ErrConfig = errors.New("encoder: invalid configuration")
+	// ErrShape reports a node or matrix of the wrong shape.
+	ErrShape = errors.New("encoder: wrong shape")
+	// ErrName reports a node name that is already used in the graph. gorgonia
+	// hash-conses input nodes by name, so two inputs with one name would
+	// silently become one node.
+	ErrName = errors.New("encoder: node name already used in the graph")
+	// ErrForward reports a second Forward call on the same MLP or Bottleneck.
+	ErrForward = errors.New("encoder: Forward already called")
+	// ErrNotFinite reports a NaN or ±Inf in an input or in weights.
+	ErrNotFinite = errors.New("encoder: value is NaN or infinite")
+)
+
+// Config describes one MLP stack. Each hidden layer is
+//
+//	Linear → BatchNorm → ReLU → Dropout(p)
+//
+// and the stack ends with a Linear layer, followed by a BatchNorm when
+// OutputBN is set. The zero value is the method's head minus its widths:
+// hidden widths {256, 128}, dropout {0.3, 0.2}, no output BatchNorm,
+// BatchNorm momentum 0.1 and epsilon 1e-5.
+type Config struct {
+	// Hidden holds the hidden widths. nil means {256, 128}; a non-nil empty
+	// slice means no hidden layer (a single Linear map).
+	Hidden []int
+	// Dropout holds one drop probability in [0, 1) per hidden layer. nil means
+	// {0.3, 0.2} when there are exactly two hidden layers and no dropout
+	// otherwise; explicit zeros disable dropout for that layer. A non-nil
+	// slice must have one entry per hidden layer.
+	Dropout []float64
+	// OutputBN appends a BatchNorm after the last Linear (true for the
+	// method's encoders, false for its regression head).
+	OutputBN bool
+	// Momentum is the BatchNorm running-statistics momentum m in the PyTorch
+	// convention, running ← m·batch + (1−m)·running. 0 means 0.1.
+	Momentum float64
+	// Epsilon is the BatchNorm variance offset. 0 means 1e-5.
+	Epsilon float64
+}
+
+// resolved returns the configuration with its defaults filled in, or an error
+// naming the first invalid field.
+func (c Config) resolved() (Config, error) {
+	r := c
+	if r.Hidden == nil {
+		r.Hidden = []int{256, 128}
+	} else {
+		r.Hidden = append([]int{}, c.Hidden...)
+	}
+	for i, h := range r.Hidden {
+		if h < 1 {
+			return r, fmt.Errorf("%w: Hidden[%d] = %d, want ≥ 1", ErrConfig, i, h)
+		}
+	}
+	switch {
+	case c.Dropout == nil && len(r.Hidden) == 2:
+		r.Dropout = []float64{0.3, 0.2}
+	case c.Dropout == nil:
+		r.Dropout = make([]float64, len(r.Hidden))
+	default:
+		if len(c.Dropout) != len(r.Hidden) {
+			return r, fmt.Errorf("%w: %d dropout probabilities for %d hidden layers", ErrConfig, len(c.Dropout), len(r.Hidden))
+		}
+		r.Dropout = append([]float64{}, c.Dropout...)
+	}
+	for i, p := range r.Dropout {
+		if !(p >= 0 && p < 1) {
+			return r, fmt.Errorf("%w: Dropout[%d] = %v, want 0 ≤ p < 1", ErrConfig, i, p)
+		}
+	}
+	if r.Momentum == 0 {
+		r.Momentum = 0.1
+	}
+	if !(r.Momentum > 0 && r.Momentum <= 1) {
+		return r, fmt.Errorf("%w: Momentum = %v, want 0 < m ≤ 1", ErrConfig, c.Momentum)
+	}
+	if r.Epsilon == 0 {
+		r.Epsilon = 1e-5
+	}
+	if !(r.Epsilon > 0) || math.IsInf(r.Epsilon, 1) {
+		return r, fmt.Errorf("%w: Epsilon = %v, want a finite value > 0", ErrConfig, c.Epsilon)
+	}
+	return r, nil
+}
+
+// layer is one Linear (+ BatchNorm) (+ ReLU) (+ Dropout) block of an MLP.
+type layer struct {
+	in, out     int
+	w, b        *G.Node // (in, out), (1, out)
+	gamma, beta *G.Node // (1, out) BatchNorm scale and shift, nil without BN
+	bnOp        *G.BatchNormOp
+	relu        bool
+	p           float64 // dropout probability
+	mask        *G.Node // (batch, out) input node, nil when p == 0
+	// pending running statistics set by Restore before Forward created the
+	// BatchNorm op; nil means the initial mean 0 and variance 1.
+	pendMean, pendVar []float64
+}
+
+// MLP is a multilayer perceptron whose parameters live in a gorgonia graph
+// built for one fixed batch size. Create it with NewMLP, wire it with one
+// Forward call, and run the graph with a TapeMachine in training mode; for
+// inference take a Snapshot and call Weights.Forward.
+type MLP struct {
+	g         *G.ExprGraph
+	name      string
+	in, out   int
+	batch     int
+	cfg       Config
+	layers    []layer
+	forwarded bool
+}
+
+// NewMLP creates the parameters of an in → Hidden… → out stack in g for a
+// fixed batch size. Weights are Kaiming-normal, W_ij ~ N(0, 2/fan_in) with
+// fan_in the layer's input width (He et al. 2015), drawn from rng layer by
+// layer in row-major order; biases are 0, BatchNorm scales 1 and shifts 0.
+// The dropout masks are then drawn from rng as by ResampleDropout.
+//
+// Node names are prefixed with name ("name.l0.W", "name.l0.mask", …) and must
+// not exist in g yet (ErrName). batch must be ≥ 2 because BatchNorm divides by
+// batch−1 for its running variance.
+func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng *rand.Rand) (*MLP, error) {
+	if g == nil || rng == nil {
+		return nil, fmt.Errorf("%w: NewMLP %q needs a graph and a random source", ErrConfig, name)
+	}
+	if in < 1 || out < 1 {
+		return nil, fmt.Errorf("%w: NewMLP %q: in = %d, out = %d, want ≥ 1", ErrConfig, name, in, out)
+	}
+	if batch < 2 {
+		return nil, fmt.Errorf("%w: NewMLP %q: batch = %d, want ≥ 2", ErrConfig, name, batch)
+	}
+	rc, err := cfg.resolved()
+	if err != nil {
+		return nil, fmt.Errorf("NewMLP %q: %w", name, err)
+	}
+	m := &MLP{g: g, name: name, in: in, out: out, batch: batch, cfg: rc}
+	widths := append(append([]int{in}, rc.Hidden...), out)
+	nl := len(widths) - 1
+	for i := 0; i < nl; i++ {
+		l := layer{in: widths[i], out: widths[i+1]}
+		hidden := i < nl-1
+		std := math.Sqrt(2 / float64(l.in))
+		w := make([]float64, l.in*l.out)
+		for j := range w {
+			w[j] = std * rng.NormFloat64()
+		}
+		pre := fmt.Sprintf("%s.l%d.", name, i)
+		if l.w, err = newMatrix(g, pre+"W", l.in, l.out, w); err != nil {
+			return nil, err
+		}
+		if l.b, err = newMatrix(g, pre+"b", 1, l.out, make([]float64, l.out)); err != nil {
+			return nil, err
+		}
+		if hidden || rc.OutputBN {
+			if l.gamma, err = newMatrix(g, pre+"gamma", 1, l.out, filled(l.out, 1)); err != nil {
+				return nil, err
+			}
+			if l.beta, err = newMatrix(g, pre+"beta", 1, l.out, make([]float64, l.out)); err != nil {
+				return nil, err
+			}
+		}
+		if hidden {
+			l.relu = true
+			l.p = rc.Dropout[i]
+			if l.p > 0 {
+				if l.mask, err = newMatrix(g, pre+"mask", batch, l.out, filled(batch*l.out, 1)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		m.layers = append(m.layers, l)
+	}
+	m.ResampleDropout(rng)
+	return m, nil
+}
+
+func filled(n int, v float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// newMatrix adds a float64 (rows × cols) leaf node backed by data, refusing a
+// name that already exists (gorgonia would merge the two nodes).
+func newMatrix(g *G.ExprGraph, name string, rows, cols int, data []float64) (*G.Node, error) {
+	if len(g.ByName(name)) > 0 {
+		return nil, fmt.Errorf("%w: %q", ErrName, name)
+	}
+	t := tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data))
+	return G.NewMatrix(g, tensor.Float64, G.WithShape(rows, cols), G.WithName(name), G.WithValue(t)), nil
+}
+
+// In returns the input width.
+func (m *MLP) In() int { return m.in }
+
+// Out returns the output width.
+func (m *MLP) Out() int { return m.out }
+
+// Batch returns the batch size the graph is built for.
+func (m *MLP) Batch() int { return m.batch }
+
+// Config returns the configuration with its defaults filled in.
+func (m *MLP) Config() Config {
+	c := m.cfg
+	c.Hidden = append([]int{}, c.Hidden...)
+	c.Dropout = append([]float64{}, c.Dropout...)
+	return c
+}
+
+// Forward wires the training-mode stack onto x, a (batch × in) node of the
+// same graph, and returns the (batch × out) output node. BatchNorm uses the
+// batch statistics (and updates its running statistics on every run) and
+// dropout multiplies by the mask input nodes. It may be called only once.
+func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
+	if m.forwarded {
+		return nil, fmt.Errorf("%w: MLP %q", ErrForward, m.name)
+	}
+	if x == nil || x.Graph() != m.g {
+		return nil, fmt.Errorf("%w: MLP %q: input node is nil or in another graph", ErrConfig, m.name)
+	}
+	if s := x.Shape(); len(s) != 2 || s[0] != m.batch || s[1] != m.in {
+		return nil, fmt.Errorf("%w: MLP %q: input shape %v, want (%d, %d)", ErrShape, m.name, x.Shape(), m.batch, m.in)
+	}
+	if x.Dtype() != tensor.Float64 {
+		return nil, fmt.Errorf("%w: MLP %q: input dtype %v, want float64", ErrConfig, m.name, x.Dtype())
+	}
+	h := x
+	for i := range m.layers {
+		l := &m.layers[i]
+		xw, err := G.Mul(h, l.w)
+		if err != nil {
+			return nil, fmt.Errorf("MLP %q layer %d: x·W: %w", m.name, i, err)
+		}
+		if h, err = G.BroadcastAdd(xw, l.b, nil, []byte{0}); err != nil {
+			return nil, fmt.Errorf("MLP %q layer %d: +b: %w", m.name, i, err)
+		}
+		if l.gamma != nil {
+			var op *G.BatchNormOp
+			if h, _, _, op, err = G.BatchNorm(h, l.gamma, l.beta, m.cfg.Momentum, m.cfg.Epsilon); err != nil {
+				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm: %w", m.name, i, err)
+			}
+			// G.BatchNorm leaves the running variance at 0; start it at 1
+			// as NewTapeMachine (through SetTraining) would.
+			if err = op.Reset(); err != nil {
+				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm reset: %w", m.name, i, err)
+			}
+			l.bnOp = op
+			if l.pendMean != nil {
+				if err = setStats(op, l.pendMean, l.pendVar); err != nil {
+					return nil, fmt.Errorf("MLP %q layer %d: running statistics: %w", m.name, i, err)
+				}
+				l.pendMean, l.pendVar = nil, nil
+			}
+		}
+		if l.relu {
+			if h, err = G.Rectify(h); err != nil {
+				return nil, fmt.Errorf("MLP %q layer %d: ReLU: %w", m.name, i, err)
+			}
+		}
+		if l.mask != nil {
+			if h, err = G.HadamardProd(h, l.mask); err != nil {
+				return nil, fmt.Errorf("MLP %q layer %d: dropout: %w", m.name, i, err)
+			}
+		}
+	}
+	m.forwarded = true
+	return h, nil
+}
+
+// Learnables returns the trainable nodes in a fixed order: for each layer
+// W, b and, with BatchNorm, its scale γ and shift β.
+func (m *MLP) Learnables() G.Nodes {
+	var ns G.Nodes
+	for _, l := range m.layers {
+		ns = append(ns, l.w, l.b)
+		if l.gamma != nil {
+			ns = append(ns, l.gamma, l.beta)
+		}
+	}
+	return ns
+}
+
+// ResampleDropout refills every dropout mask in place with independent
+// inverted-dropout draws: 0 with probability p, else 1/(1−p), so that each
+// entry has mean 1. Masks are filled layer by layer in row-major order, one
+// rng.Float64 per entry. The next RunAll reads the new masks.
+func (m *MLP) ResampleDropout(rng *rand.Rand) {
+	for _, l := range m.layers {
+		if l.mask == nil {
+			continue
+		}
+		keep := 1 / (1 - l.p)
+		d := l.mask.Value().Data().([]float64)
+		for i := range d {
+			if rng.Float64() < l.p {
+				d[i] = 0
+			} else {
+				d[i] = keep
+			}
+		}
+	}
+}
+
+// Snapshot returns a deep copy of the parameters and BatchNorm running
+// statistics, independent of the graph. Before Forward (or when a layer has
+// no BatchNorm op yet) the running statistics are the initial mean 0 and
+// variance 1.
+func (m *MLP) Snapshot() *Weights {
+	w := &Weights{Layers: make([]Layer, len(m.layers))}
+	for i, l := range m.layers {
+		L := Layer{
+			In: l.in, Out: l.out,
+			W:    cloneData(l.w),
+			B:    cloneData(l.b),
+			ReLU: l.relu,
+		}
+		if l.gamma != nil {
+			L.BN = true
+			L.Gamma = cloneData(l.gamma)
+			L.Beta = cloneData(l.beta)
+			L.Eps = m.cfg.Epsilon
+			if l.bnOp != nil {
+				mean, vr := l.bnOp.Stats()
+				L.Mean = append([]float64{}, mean.Data().([]float64)...)
+				L.Var = append([]float64{}, vr.Data().([]float64)...)
+			} else if l.pendMean != nil {
+				L.Mean = append([]float64{}, l.pendMean...)
+				L.Var = append([]float64{}, l.pendVar...)
+			} else {
+				L.Mean = make([]float64, l.out)
+				L.Var = filled(l.out, 1)
+			}
+		}
+		w.Layers[i] = L
+	}
+	return w
+}
+
+func cloneData(n *G.Node) []float64 {
+	return append([]float64{}, n.Value().Data().([]float64)...)
+}
+
+// Restore copies w's parameters into the graph's tensors (in place, so a
+// machine bound to them sees the new values) and its running statistics into
+// the BatchNorm ops. w must have this MLP's architecture.
+//
+// Restore may be called before Forward; the statistics are then applied when
+// Forward creates the BatchNorm ops.
+//
+// gorgonia resets BatchNorm running statistics (mean 0, variance 1) whenever a
+// machine switches an op to training mode, which NewTapeMachine does: call
+// Restore after creating the machine, not before.
+func (m *MLP) Restore(w *Weights) error {
+	if w == nil {
+		return fmt.Errorf("%w: Restore MLP %q: nil weights", ErrConfig, m.name)
+	}
+	if err := w.Validate(); err != nil {
+		return fmt.Errorf("Restore MLP %q: %w", m.name, err)
+	}
+	if len(w.Layers) != len(m.layers) {
+		return fmt.Errorf("%w: Restore MLP %q: %d layers, want %d", ErrShape, m.name, len(w.Layers), len(m.layers))
+	}
+	for i, l := range m.layers {
+		L := w.Layers[i]
+		if L.In != l.in || L.Out != l.out || L.BN != (l.gamma != nil) || L.ReLU != l.relu {
+			return fmt.Errorf("%w: Restore MLP %q layer %d: %d→%d BN=%v ReLU=%v, want %d→%d BN=%v ReLU=%v",
+				ErrShape, m.name, i, L.In, L.Out, L.BN, L.ReLU, l.in, l.out, l.gamma != nil, l.relu)
+		}
+		if L.BN && L.Eps != m.cfg.Epsilon {
+			return fmt.Errorf("%w: Restore MLP %q layer %d: BatchNorm epsilon %v, want %v", ErrConfig, m.name, i, L.Eps, m.cfg.Epsilon)
+		}
+	}
+	for i := range m.layers {
+		l := &m.layers[i]
+		L := w.Layers[i]
+		copy(l.w.Value().Data().([]float64), L.W)
+		copy(l.b.Value().Data().([]float64), L.B)
+		if L.BN {
+			copy(l.gamma.Value().Data().([]float64), L.Gamma)
+			copy(l.beta.Value().Data().([]float64), L.Beta)
+			if l.bnOp == nil {
+				l.pendMean = append([]float64{}, L.Mean...)
+				l.pendVar = append([]float64{}, L.Var...)
+			} else if err := setStats(l.bnOp, L.Mean, L.Var); err != nil {
+				return fmt.Errorf("Restore MLP %q layer %d: running statistics: %w", m.name, i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// setStats copies mean and variance into a BatchNorm op's running statistics
+// (SetStats copies, so the slices stay the caller's).
+func setStats(op *G.BatchNormOp, mean, vr []float64) error {
+	mt := tensor.New(tensor.WithShape(len(mean)), tensor.WithBacking(mean))
+	vt := tensor.New(tensor.WithShape(len(vr)), tensor.WithBacking(vr))
+	return op.SetStats(mt, vt)
+}
