@@ -1,0 +1,136 @@
+package regularizer
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Benchmarks at the trainer's shapes: batch n = 256, latent k = 64, modality
+// dimensions 81 and 86, Gaussianity on p = 1 + 64 + 64 columns.
+const benchN, benchK = 256, 64
+
+func denseValue(m *mat.Dense) *tensor.Dense {
+	r, c := m.Dims()
+	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(append([]float64(nil), m.RawMatrix().Data...)))
+}
+
+// benchOp runs the forward op's Do and the gradient op's Do, as the tape
+// machine does in one training step.
+func benchOp(b *testing.B, op *lossOp, vals ...G.Value) {
+	b.Helper()
+	gop := &lossGradOp{fwd: op}
+	gin := append(append([]G.Value(nil), vals...), G.NewF64(0.1))
+	b.ReportAllocs()
+	c0, iters := processCPU(), 0
+	for b.Loop() {
+		if _, err := op.Do(vals...); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := gop.Do(gin...); err != nil {
+			b.Fatal(err)
+		}
+		iters++
+	}
+	reportCPU(b, c0, iters)
+}
+
+// reportCPU reports the process CPU time per iteration since c0.
+func reportCPU(b *testing.B, c0 time.Duration, iters int) {
+	if iters > 0 {
+		b.ReportMetric(float64(processCPU()-c0)/float64(iters), "cpu-ns/op")
+	}
+}
+
+func BenchmarkCSDivergence(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	r := normal(rng, benchN, benchK)
+	for i := 0; i < benchN; i++ {
+		r.Set(i, 0, r.At(i, 0)+1)
+	}
+	op := &lossOp{name: "CSDivergence", dims: []int{2, 2}, impl: &csState{}}
+	benchOp(b, op, denseValue(r), denseValue(normal(rng, benchN, benchK)))
+}
+
+func BenchmarkCMI(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	xc, xo, z := cmiData(rng, benchN, 81, 86, benchK, true)
+	m, k := grams(b, xc, xo)
+	op := &lossOp{name: "CMI(scale=1)", dims: []int{2, 2, 2}, impl: &cmiState{scale: 1}}
+	benchOp(b, op, denseValue(z), denseValue(mat.NewDense(benchN, benchN, m)), denseValue(mat.NewDense(benchN, benchN, k)))
+}
+
+func BenchmarkGaussianity(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
+	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
+	benchOp(b, op, denseValue(f), G.NewF64(1))
+}
+
+func BenchmarkGaussianityWeightZero(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
+	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
+	benchOp(b, op, denseValue(f), G.NewF64(0))
+}
+
+// BenchmarkGram: the per-batch constant Gram of an 81-dimensional modality,
+// with a reused destination (no allocation).
+func BenchmarkGram(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := normal(rng, benchN, 81)
+	dst := make([]float64, benchN*benchN)
+	b.ReportAllocs()
+	c0, iters := processCPU(), 0
+	for b.Loop() {
+		if _, _, err := Gram(dst, x, 1); err != nil {
+			b.Fatal(err)
+		}
+		iters++
+	}
+	reportCPU(b, c0, iters)
+}
+
+// BenchmarkLossesGraph runs all three losses (two CS, two CMI, one
+// Gaussianity) through one gorgonia TapeMachine step with the backward pass,
+// on learnable Z1, Z2: the regularisers' share of a training step.
+func BenchmarkLossesGraph(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	g := G.NewGraph()
+	x1, x2, _ := cmiData(rng, benchN, 81, 86, benchK, true)
+	m1, _ := grams(b, x1, x2)
+	m2, _ := grams(b, x2, x1)
+	z1 := G.NewMatrix(g, tensor.Float64, G.WithShape(benchN, benchK), G.WithName("z1"), G.WithValue(denseValue(normal(rng, benchN, benchK))))
+	z2 := G.NewMatrix(g, tensor.Float64, G.WithShape(benchN, benchK), G.WithName("z2"), G.WithValue(denseValue(normal(rng, benchN, benchK))))
+	q1 := inputMatrix(g, "q1", normal(rng, benchN, benchK))
+	q2 := inputMatrix(g, "q2", normal(rng, benchN, benchK))
+	mm1 := inputMatrix(g, "m1", mat.NewDense(benchN, benchN, m1))
+	mm2 := inputMatrix(g, "m2", mat.NewDense(benchN, benchN, m2))
+	y := inputMatrix(g, "y", normal(rng, benchN, 1))
+	w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(1.0))
+	cs1 := G.Must(CSDivergence(z1, q1))
+	cs2 := G.Must(CSDivergence(z2, q2))
+	c1 := G.Must(CMI(z1, mm1, mm2, 1))
+	c2 := G.Must(CMI(z2, mm2, mm1, 1))
+	gs := G.Must(Gaussianity(G.Must(G.Concat(1, y, z1, z2)), w))
+	loss := G.Must(G.Add(G.Must(G.Add(G.Must(G.Add(cs1, cs2)), G.Must(G.Add(c1, c2)))), gs))
+	if _, err := G.Grad(loss, z1, z2); err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g, G.BindDualValues(z1, z2))
+	defer vm.Close()
+	b.ReportAllocs()
+	c0, iters := processCPU(), 0
+	for b.Loop() {
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		vm.Reset()
+		iters++
+	}
+	reportCPU(b, c0, iters)
+}

@@ -1,0 +1,486 @@
+package regularizer
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// GaussRidge is the relative ridge of the whitening covariance in
+// [Gaussianity]: C_ε = C + GaussRidge·Diag(C). Being proportional to the
+// diagonal, it keeps the loss exactly invariant to column scaling.
+const GaussRidge = 1e-6
+
+// Gaussianity returns a scalar node weight·(−log W), where W is the
+// Shapiro–Francia statistic of the whitened, flattened rows of f (n×p, built
+// with G.Concat(1, ỹ, Z1, Z2)):
+//
+//	F_c = F − 1 f̄ᵀ,  C = F_cᵀF_c/(n−1),  C_ε = C + ε·Diag(C) = UᵀU (Cholesky, ε = GaussRidge),
+//	Y = F_c U⁻¹ (Cholesky whitening: cov(Y) ≈ I),   z = vec(Y), N = n·p,
+//	W = (Σ_i a_i z_(i))² / Σ_i (z_i − z̄)²,  a = m/‖m‖,  m_i = Φ⁻¹((i − 3/8)/(N + 1/4)),
+//
+// with z_(i) the sorted entries and m the Blom scores. 0 < W ≤ 1, so the loss
+// is ≥ 0, and close to 0 for Gaussian data. weight is a scalar input node
+// (finite, ≥ 0) read at every run: when it is 0 the op skips all work and
+// returns 0 with a zero gradient, so a trainer can switch the loss off
+// without rebuilding the graph.
+//
+// Because the ridge is proportional to Diag(C), scaling column j of F by
+// s_j > 0 scales U's column j by s_j and leaves Y unchanged: per-column
+// z-scoring of the inputs is irrelevant. The whitening is the Cholesky one
+// (equivalently, Y = √(n−1)·Q from the thin QR F_c = QR with R = √(n−1)·U), so
+// it depends on the column order (the first column is only centred and
+// scaled). It needs n > p.
+//
+// The node is differentiable with respect to f (sorting is a fixed
+// permutation locally). With Ȳ = ∂(−log W)/∂Y (entrywise −2a_rank/S + 2(z−z̄)/D,
+// S = Σ a_i z_(i), D = Σ(z−z̄)²), the backward pass is
+//
+//	F̄_c = Ȳ U⁻ᵀ + (2/(n−1)) F_c (C̄ + ε Diag(C̄)),
+//	C̄ = sym(U⁻¹ Φ(U Ūᵀ) U⁻ᵀ),  Ū = triu(−Yᵀ Ȳ U⁻ᵀ),
+//
+// (Φ: lower triangle with halved diagonal; Murray 2016 for the Cholesky
+// step), then F̄ = F̄_c minus its column means.
+func Gaussianity(f, weight *G.Node) (*G.Node, error) {
+	if f == nil || weight == nil {
+		return nil, fmt.Errorf("%w: Gaussianity: nil node", ErrDimension)
+	}
+	if err := checkNodeMatrix("Gaussianity: f", f); err != nil {
+		return nil, err
+	}
+	if !weight.IsScalar() {
+		return nil, fmt.Errorf("%w: Gaussianity: weight has shape %v, want a scalar", ErrDimension, weight.Shape())
+	}
+	if dt := weight.Dtype(); dt != tensor.Float64 {
+		return nil, fmt.Errorf("%w: Gaussianity: weight has dtype %v", ErrDType, dt)
+	}
+	if s := f.Shape(); s[0] <= s[1] {
+		return nil, fmt.Errorf("%w: Gaussianity: f is %v, need more rows than columns", ErrTooFewRows, s)
+	}
+	op := &lossOp{name: fmt.Sprintf("Gaussianity(ridge=%g)", GaussRidge), dims: []int{2, 0}, impl: &gaussState{}}
+	out, err := G.ApplyOp(op, f, weight)
+	if err != nil {
+		return nil, fmt.Errorf("Gaussianity: %w", err)
+	}
+	return out, nil
+}
+
+// GaussianityValue returns −log W for f (n×p) as defined in [Gaussianity]
+// (weight 1). It is a direct implementation on gonum's mat.Cholesky,
+// independent of the op's BLAS/LAPACK code.
+func GaussianityValue(f mat.Matrix) (float64, error) {
+	fg, err := checkedRaw("GaussianityValue: f", f, 3)
+	if err != nil {
+		return 0, err
+	}
+	n, p := fg.Rows, fg.Cols
+	if n <= p {
+		return 0, fmt.Errorf("%w: GaussianityValue: f is %d×%d, need more rows than columns", ErrTooFewRows, n, p)
+	}
+	fc := mat.NewDense(n, p, nil)
+	means := make([]float64, p)
+	for j := 0; j < p; j++ {
+		mean := 0.0
+		for i := 0; i < n; i++ {
+			mean += fg.Data[i*fg.Stride+j]
+		}
+		mean /= float64(n)
+		means[j] = mean
+		for i := 0; i < n; i++ {
+			fc.Set(i, j, fg.Data[i*fg.Stride+j]-mean)
+		}
+	}
+	c := mat.NewSymDense(p, nil)
+	c.SymOuterK(1/float64(n-1), fc.T())
+	for j := 0; j < p; j++ {
+		if constantColumn(c.At(j, j), means[j]) {
+			return 0, fmt.Errorf("%w: GaussianityValue: column %d of f is constant", ErrDegenerate, j)
+		}
+		c.SetSym(j, j, c.At(j, j)*(1+GaussRidge))
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(c) {
+		return 0, fmt.Errorf("%w: GaussianityValue: covariance is not positive definite (a constant column?)", ErrDegenerate)
+	}
+	var u mat.TriDense
+	ch.UTo(&u)
+	// Y = F_c U⁻¹, computed as Yᵀ = U⁻ᵀ F_cᵀ.
+	var y mat.Dense
+	if err := y.Solve(u.T(), fc.T()); err != nil {
+		return 0, fmt.Errorf("%w: GaussianityValue: whitening: %v", ErrDegenerate, err)
+	}
+	z := make([]float64, 0, n*p)
+	for i := 0; i < n; i++ {
+		for j := 0; j < p; j++ {
+			z = append(z, y.At(j, i)) // y holds Yᵀ
+		}
+	}
+	w, err := shapiroFrancia(z)
+	if err != nil {
+		return 0, fmt.Errorf("GaussianityValue: %w", err)
+	}
+	return -math.Log(w), nil
+}
+
+// constantColumn reports whether a column with this variance and mean is
+// constant up to the rounding of its centring (|x − x̄| ≲ 64·ε·|x̄|).
+func constantColumn(variance, mean float64) bool {
+	tol := 64 * 0x1p-52 * math.Abs(mean)
+	return !(variance > tol*tol)
+}
+
+// shapiroFrancia returns W of the sample z (reordered) with Blom scores.
+func shapiroFrancia(z []float64) (float64, error) {
+	nn := len(z)
+	mean := 0.0
+	for _, v := range z {
+		mean += v
+	}
+	mean /= float64(nn)
+	ss := 0.0
+	for _, v := range z {
+		ss += (v - mean) * (v - mean)
+	}
+	sort.Float64s(z)
+	m := make([]float64, nn)
+	norm := 0.0
+	for i := range m {
+		m[i] = distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(nn) + 0.25))
+		norm += m[i] * m[i]
+	}
+	num := 0.0
+	for i, v := range z {
+		num += m[i] / math.Sqrt(norm) * v
+	}
+	w := num * num / ss
+	if !(w > 0) || !(ss > 0) {
+		return 0, fmt.Errorf("%w: Shapiro–Francia W = %v", ErrDegenerate, w)
+	}
+	return w, nil
+}
+
+// blomScores fills a (length N) with the normalised Blom scores
+// a_i = m_i/‖m‖, m_i = Φ⁻¹((i − 3/8)/(N + 1/4)), i = 1..N, using the symmetry
+// m_{N+1−i} = −m_i.
+func blomScores(a []float64) {
+	nn := len(a)
+	norm := 0.0
+	for i := 0; i < (nn+1)/2; i++ {
+		v := distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(nn) + 0.25))
+		a[i] = v
+		a[nn-1-i] = -v
+	}
+	if nn%2 == 1 {
+		a[nn/2] = 0
+	}
+	for _, v := range a {
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	for i := range a {
+		a[i] /= norm
+	}
+}
+
+// gaussState is the numerical core of Gaussianity with a cache for the
+// backward pass.
+type gaussState struct {
+	valid bool
+	n, p  int
+	f     []float64 // input of the last forward pass
+
+	fc   []float64 // n×p centred
+	u    []float64 // p×p Cholesky factor U (upper, zero lower triangle)
+	ui   []float64 // p×p U⁻¹ (upper, zero lower triangle)
+	y    []float64 // n×p whitened
+	idx  []int32   // positions in y of the sorted entries: y[idx[0]] ≤ y[idx[1]] ≤ …
+	keys []uint64  // radix-sort scratch (2N)
+	tmpI []int32   // radix-sort scratch (N)
+	blom []float64 // N normalised Blom scores
+	yb   []float64 // n×p backward scratch
+	pp   []float64 // p×p backward scratch
+	cb   []float64 // p×p backward scratch
+
+	s, d, mean float64 // S = Σ a_i z_(i), D = Σ (z−z̄)², z̄
+	loss       float64 // −log W
+}
+
+func (s *gaussState) forward(in []G.Value) (float64, error) {
+	w, err := weightOf(in[1])
+	if err != nil {
+		return 0, err
+	}
+	if w == 0 {
+		return 0, nil
+	}
+	if err := s.load(in[0]); err != nil {
+		return 0, err
+	}
+	if err := s.compute(); err != nil {
+		return 0, err
+	}
+	return w * s.loss, nil
+}
+
+func weightOf(v G.Value) (float64, error) {
+	w, err := scalarOf(v, "weight")
+	if err != nil {
+		return 0, err
+	}
+	if !(w >= 0) || math.IsInf(w, 1) {
+		return 0, fmt.Errorf("%w: weight = %v, want finite and ≥ 0", ErrParameter, w)
+	}
+	return w, nil
+}
+
+func (s *gaussState) load(v G.Value) error {
+	n, p, f, err := matrixOf(v, "f")
+	if err != nil {
+		return err
+	}
+	if n <= p || n < 3 {
+		return fmt.Errorf("%w: f is %d×%d, need more rows than columns (and at least 3)", ErrTooFewRows, n, p)
+	}
+	if err := checkFiniteSlice("f", f); err != nil {
+		return err
+	}
+	s.valid = false
+	s.n, s.p = n, p
+	s.f = grow(s.f, len(f))
+	copy(s.f, f)
+	return nil
+}
+
+func (s *gaussState) compute() error {
+	n, p := s.n, s.p
+	nn := n * p
+	s.fc = grow(s.fc, nn)
+	s.y = grow(s.y, nn)
+	s.u = grow(s.u, p*p)
+	if len(s.blom) != nn {
+		s.blom = grow(s.blom, nn)
+		blomScores(s.blom)
+	}
+	if cap(s.idx) < nn {
+		s.idx = make([]int32, nn)
+		s.tmpI = make([]int32, nn)
+		s.keys = make([]uint64, 2*nn)
+	}
+	s.idx, s.tmpI, s.keys = s.idx[:nn], s.tmpI[:nn], s.keys[:2*nn]
+
+	// Centre.
+	copy(s.fc, s.f)
+	s.pp = grow(s.pp, p*p)
+	mu := s.pp[:p]
+	for j := range mu {
+		mu[j] = 0
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range s.fc[i*p : (i+1)*p] {
+			mu[j] += v
+		}
+	}
+	for j := range mu {
+		mu[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		row := s.fc[i*p : (i+1)*p]
+		for j := range row {
+			row[j] -= mu[j]
+		}
+	}
+	// C_ε = F_cᵀF_c/(n−1) + ε Diag, Cholesky in place.
+	Fc := blas64.General{Rows: n, Cols: p, Stride: p, Data: s.fc}
+	C := blas64.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: s.u}
+	blas64.Syrk(blas.Trans, 1/float64(n-1), Fc, 0, C)
+	for j := 0; j < p; j++ {
+		if constantColumn(s.u[j*p+j], mu[j]) {
+			return fmt.Errorf("%w: column %d of f is constant", ErrDegenerate, j)
+		}
+		s.u[j*p+j] *= 1 + GaussRidge
+	}
+	_, ok := lapack64.Potrf(C)
+	if !ok {
+		return fmt.Errorf("%w: covariance of f is not positive definite even with ridge %g", ErrDegenerate, GaussRidge)
+	}
+	for i := 1; i < p; i++ { // zero the strict lower triangle for the GEMMs
+		for j := 0; j < i; j++ {
+			s.u[i*p+j] = 0
+		}
+	}
+	// U⁻¹ explicitly: p is small, and Gemm with it is much faster than
+	// gonum's unblocked Dtrsm on the n×p blocks.
+	s.ui = grow(s.ui, p*p)
+	copy(s.ui, s.u)
+	if !lapack64.Trtri(blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: p, Stride: p, Data: s.ui}) {
+		return fmt.Errorf("%w: Cholesky factor of the covariance of f is singular", ErrDegenerate)
+	}
+	// Y = F_c U⁻¹.
+	Ui := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.ui}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, Fc, Ui, 0, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y})
+
+	// Shapiro–Francia on the flattened Y.
+	mean := 0.0
+	for _, v := range s.y {
+		mean += v
+	}
+	mean /= float64(nn)
+	argsort(s.idx, s.y, s.keys, s.tmpI)
+	var num, den float64
+	for r, i := range s.idx {
+		v := s.y[i]
+		num += s.blom[r] * v
+		dv := v - mean
+		den += dv * dv
+	}
+	if !(den > 0) || num == 0 {
+		return fmt.Errorf("%w: Shapiro–Francia numerator %v, denominator %v", ErrDegenerate, num, den)
+	}
+	s.s, s.d, s.mean = num, den, mean
+	s.loss = -math.Log(num * num / den) // one log of a ratio near 1: no cancellation
+	s.valid = true
+	return nil
+}
+
+func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
+	w, err := weightOf(in[1])
+	if err != nil {
+		return nil, err
+	}
+	_, _, f, err := matrixOf(in[0], "f")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(f))
+	if w == 0 || g == 0 {
+		return out, nil
+	}
+	if !s.valid || !sameAs(s.f, f) {
+		if err := s.load(in[0]); err != nil {
+			return nil, err
+		}
+		if err := s.compute(); err != nil {
+			return nil, err
+		}
+	}
+	n, p := s.n, s.p
+	gw := g * w
+	// Ȳ = ∂(−log W)/∂Y · g·w.
+	s.yb = grow(s.yb, n*p)
+	for r, i := range s.idx {
+		s.yb[i] = gw * (-2*s.blom[r]/s.s + 2*(s.y[i]-s.mean)/s.d)
+	}
+	Yb := blas64.General{Rows: n, Cols: p, Stride: p, Data: s.yb}
+	Ug := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.u}
+	Ui := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.ui}
+	// B1 = Ȳ U⁻ᵀ, written to out.
+	O := blas64.General{Rows: n, Cols: p, Stride: p, Data: out}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, Yb, Ui, 0, O)
+	// Ū = −Yᵀ B1, kept upper triangular.
+	s.pp = grow(s.pp, p*p)
+	s.cb = grow(s.cb, p*p)
+	Ub := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.pp}
+	blas64.Gemm(blas.Trans, blas.NoTrans, -1, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y}, O, 0, Ub)
+	for i := 1; i < p; i++ {
+		for j := 0; j < i; j++ {
+			s.pp[i*p+j] = 0
+		}
+	}
+	// X = U Ūᵀ; P = Φ(X) (lower triangle, halved diagonal), in cb.
+	X := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.cb}
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, Ug, Ub, 0, X)
+	for i := 0; i < p; i++ {
+		s.cb[i*p+i] *= 0.5
+		for j := i + 1; j < p; j++ {
+			s.cb[i*p+j] = 0
+		}
+	}
+	// C̄ = U⁻¹ P U⁻ᵀ (via pp), then its symmetric part plus the ridge term.
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, Ui, X, 0, Ub)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, Ub, Ui, 0, X)
+	for i := 0; i < p; i++ {
+		s.cb[i*p+i] *= 1 + GaussRidge
+		for j := i + 1; j < p; j++ {
+			v := 0.5 * (s.cb[i*p+j] + s.cb[j*p+i])
+			s.cb[i*p+j] = v
+			s.cb[j*p+i] = v
+		}
+	}
+	// F̄_c = B1 + (2/(n−1)) F_c C̄.
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 2/float64(n-1), blas64.General{Rows: n, Cols: p, Stride: p, Data: s.fc}, X, 1, O)
+	// F̄ = F̄_c minus its column means.
+	mu := s.pp[:p]
+	for j := range mu {
+		mu[j] = 0
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range out[i*p : (i+1)*p] {
+			mu[j] += v
+		}
+	}
+	for i := 0; i < n; i++ {
+		row := out[i*p : (i+1)*p]
+		for j := range row {
+			row[j] -= mu[j] / float64(n)
+		}
+	}
+	return out, nil
+}
+
+// argsort writes into idx the permutation that sorts v ascending
+// (v[idx[0]] ≤ v[idx[1]] ≤ …). LSD radix sort on order-preserving 64-bit
+// keys: 11-bit digits, 6 passes, a pass is skipped when all keys share its
+// digit. keys needs length 2·len(v), tmp length len(v). v must hold no NaN.
+func argsort(idx []int32, v []float64, keys []uint64, tmp []int32) {
+	const bits, buckets = 11, 1 << 11
+	nn := len(v)
+	ka, kb := keys[:nn], keys[nn:2*nn]
+	var hist [6][buckets]int32
+	for i, x := range v {
+		b := math.Float64bits(x)
+		if b>>63 != 0 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		ka[i] = b
+		idx[i] = int32(i)
+		for d := 0; d < 6; d++ {
+			hist[d][(b>>(d*bits))&(buckets-1)]++
+		}
+	}
+	ia, ib := idx, tmp
+	for d := 0; d < 6; d++ {
+		h := &hist[d]
+		if h[(ka[0]>>(d*bits))&(buckets-1)] == int32(nn) {
+			continue // every key has the same digit
+		}
+		var sum int32
+		for j := range h {
+			c := h[j]
+			h[j] = sum
+			sum += c
+		}
+		shift := uint(d * bits)
+		for i, k := range ka {
+			j := (k >> shift) & (buckets - 1)
+			pos := h[j]
+			h[j]++
+			kb[pos] = k
+			ib[pos] = ia[i]
+		}
+		ka, kb = kb, ka
+		ia, ib = ib, ia
+	}
+	if &ia[0] != &idx[0] {
+		copy(idx, ia)
+	}
+}
