@@ -1,0 +1,84 @@
+package pidreg
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/pid"
+)
+
+// benchData is shaped like Superconductivity: 81 and 86 columns.
+func benchData(n int) Dataset {
+	rng := rand.New(rand.NewPCG(1, 1))
+	a, b := mat.NewDense(n, 81, nil), mat.NewDense(n, 86, nil)
+	y := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		ra, rb := a.RawRowView(i), b.RawRowView(i)
+		for j := range ra {
+			ra[j] = rng.NormFloat64()
+		}
+		for j := range rb {
+			rb[j] = rng.NormFloat64()
+		}
+		y.Set(i, 0, ra[0]+rb[0]*ra[1]+0.1*rng.NormFloat64())
+	}
+	return Dataset{Modalities: []Modality{{"a", a}, {"b", b}}, Y: y}
+}
+
+// benchStep times one training step of the default model at batch 256 on
+// 81+86 input columns. withPID: the phase before the weights freeze (batch
+// PID and Gaussianity loss computed); otherwise the frozen phase.
+func benchStep(b *testing.B, withPID bool) {
+	d := benchData(1024)
+	m, err := New(Config{Seed: 1}, d.Dims()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := m.cfg
+	rng := rand.New(rand.NewPCG(1, 2))
+	t, err := newTrainer(cfg, m.dims, 1, cfg.Batch, rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer t.vm.Close()
+	xs := []*mat.Dense{d.Modalities[0].X, d.Modalities[1].X}
+	if !withPID {
+		if err := t.setGauss(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	idx := rng.Perm(1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := (i % 4) * 256
+		if _, err := t.step(xs, d.Y, idx[s:s+256], rng, withPID, pid.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTrainStepPID(b *testing.B)    { benchStep(b, true) }
+func BenchmarkTrainStepFrozen(b *testing.B) { benchStep(b, false) }
+
+// BenchmarkPredict10k times Predict of the default model on 10 000 rows.
+func BenchmarkPredict10k(b *testing.B) {
+	d := benchData(10000)
+	m, err := New(Config{Seed: 1, Epochs: 1}, d.Dims()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Fit(context.Background(), d.Subset(rows(0, 512)), Dataset{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Predict(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+// Package runner is the train-and-report loop shared by the pidreg command
+// and the bundled examples: fit a model on a split data set, print progress,
+// score the test split in the target's unit, and write the JSON report, the
+// plots and the model file that the user asked for.
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/pid"
+)
+
+// Split holds the row indices of the three parts of a data set.
+type Split struct{ Train, Val, Test []int }
+
+// Options says what to do around the fit. Empty paths skip that output.
+type Options struct {
+	Out      string    // model file
+	Report   string    // JSON report
+	Plots    string    // directory for PNG plots
+	Progress io.Writer // one line per epoch; nil for silence
+}
+
+// PIDReport is the decomposition in a report: one unique atom per modality
+// in the order given, in bits.
+type PIDReport struct {
+	Unique     []float64 `json:"unique"`
+	Redundancy float64   `json:"redundancy"`
+	Synergy    float64   `json:"synergy"`
+	MI         float64   `json:"mi"`
+	MIEach     []float64 `json:"mi_each"`
+	Method     string    `json:"method"`
+}
+
+// Report is the JSON written by `pidreg train -report` and the examples.
+type Report struct {
+	Modalities      []string          `json:"modalities"`
+	Metrics         pidreg.Metrics    `json:"metrics"`
+	PID             PIDReport         `json:"pid"`
+	PIDSource       string            `json:"pid_source"`
+	PIDTraining     PIDReport         `json:"pid_training"`
+	Weights         [3]float64        `json:"weights"`
+	Lambdas         []float64         `json:"lambdas"`
+	Share           []float64         `json:"share,omitempty"`
+	Cost            []float64         `json:"cost,omitempty"`
+	Drop            string            `json:"drop,omitempty"`
+	Normality       pidreg.Normality  `json:"normality"`
+	EpochsRun       int               `json:"epochs_run"`
+	BestEpoch       int               `json:"best_epoch"`
+	FrozenAtEpoch   *int              `json:"frozen_at_epoch"`
+	SecondsPerEpoch float64           `json:"seconds_per_epoch"`
+	EpochSeconds    []float64         `json:"epoch_seconds"`
+	TotalSeconds    float64           `json:"total_seconds"`
+	TrainRows       int               `json:"train_rows"`
+	ValRows         int               `json:"val_rows"`
+	TestRows        int               `json:"test_rows"`
+	Constant        []string          `json:"constant_columns,omitempty"`
+	History         []pidreg.Epoch    `json:"-"`
+	Extra           map[string]string `json:"extra,omitempty"`
+}
+
+func pidReport(r pid.Result, n int) PIDReport {
+	if n == 1 {
+		return PIDReport{Unique: []float64{r.UniqueX}, MI: r.MIXY, MIEach: []float64{r.MIX}, Method: r.Method}
+	}
+	return PIDReport{Unique: []float64{r.UniqueX, r.UniqueY}, Redundancy: r.Redundancy, Synergy: r.Synergy,
+		MI: r.MIXY, MIEach: []float64{r.MIX, r.MIY}, Method: r.Method}
+}
+
+// Run trains a model with cfg on the parts of d given by s, then scores
+// the test part and writes the outputs asked for in o. It returns the model
+// and the report.
+func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options) (*pidreg.Model, *Report, error) {
+	train, val, test := d.Subset(s.Train), d.Subset(s.Val), d.Subset(s.Test)
+	m, err := pidreg.New(cfg, d.Dims()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	full := m.Config()
+	names := d.Names()
+	start := time.Now()
+	hist, err := m.Fit(ctx, train, val, pidreg.WithProgress(func(e pidreg.Epoch) {
+		if o.Progress != nil {
+			fmt.Fprintln(o.Progress, EpochLine(e, full.Epochs, names))
+		}
+	}))
+	if err != nil {
+		return nil, nil, err
+	}
+	total := time.Since(start).Seconds()
+	rep := &Report{Modalities: names, TrainRows: len(s.Train), ValRows: len(s.Val), TestRows: len(s.Test),
+		EpochsRun: len(hist), TotalSeconds: total, History: hist}
+	if len(s.Test) > 0 {
+		if rep.Metrics, err = m.Evaluate(test); err != nil {
+			return nil, nil, err
+		}
+	}
+	e := m.Explain()
+	rep.PIDTraining = pidReport(e.PID, len(names))
+	rep.PID, rep.PIDSource = rep.PIDTraining, "training"
+	if e.HeldOutRows > 0 {
+		rep.PID, rep.PIDSource = pidReport(e.HeldOut, len(names)), fmt.Sprintf("held-out (%d rows, bias-corrected)", e.HeldOutRows)
+	}
+	rep.Weights, rep.Lambdas = e.Weights, e.Lambdas
+	rep.Share, rep.Cost, rep.Drop, rep.Normality, rep.Constant = e.Share, e.Cost, e.Drop, e.Normality, e.ConstantColumns
+	if e.FrozenAt > 0 {
+		f := e.FrozenAt
+		rep.FrozenAtEpoch = &f
+	}
+	for _, h := range hist {
+		rep.EpochSeconds = append(rep.EpochSeconds, h.Seconds)
+		rep.SecondsPerEpoch += h.Seconds / float64(len(hist))
+		if h.Best {
+			rep.BestEpoch = h.Epoch
+		}
+	}
+	if o.Out != "" {
+		if err := m.SaveFile(o.Out); err != nil {
+			return nil, nil, err
+		}
+	}
+	if o.Report != "" {
+		if err := WriteJSON(o.Report, rep); err != nil {
+			return nil, nil, err
+		}
+	}
+	if o.Plots != "" {
+		var truth, pred []float64
+		if len(s.Test) > 0 {
+			p, err := m.Predict(test)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i := range len(s.Test) {
+				truth = append(truth, test.Y.At(i, 0))
+				pred = append(pred, p.At(i, 0))
+			}
+		}
+		if err := Plots(o.Plots, names, hist, e.FrozenAt, truth, pred); err != nil {
+			return nil, nil, err
+		}
+	}
+	return m, rep, nil
+}
+
+// EpochLine formats one epoch of progress.
+func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "epoch %3d/%d  loss %.4f  mse %.4f", e.Epoch, epochs, e.Loss, e.MSE)
+	if !math.IsNaN(e.ValMSE) {
+		fmt.Fprintf(&b, "  val %.4f", e.ValMSE)
+	}
+	if len(names) == 2 {
+		p := e.Windowed
+		fmt.Fprintf(&b, "  U[%s]=%.3f U[%s]=%.3f R=%.3f S=%.3f  w=(%.2f %.2f %.2f)",
+			names[0], p.UniqueX, names[1], p.UniqueY, p.Redundancy, p.Synergy, e.Weights[0], e.Weights[1], e.Weights[2])
+	}
+	fmt.Fprintf(&b, "  λ=")
+	for i, l := range e.Lambdas {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%.3f", l)
+	}
+	fmt.Fprintf(&b, "  %.2fs", e.Seconds)
+	if e.Frozen {
+		b.WriteString("  frozen")
+	}
+	if e.Best {
+		b.WriteString("  *")
+	}
+	return b.String()
+}
+
+// Summary is a short human-readable account of a report.
+func Summary(r *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "test (%d rows): RMSE %.4g  MAE %.4g  R² %.4f\n", r.TestRows, r.Metrics.RMSE, r.Metrics.MAE, r.Metrics.R2)
+	if len(r.Modalities) == 2 {
+		p := r.PID
+		fmt.Fprintf(&b, "PID, %s, bits: I(y;%s)=%.3f I(y;%s)=%.3f I(y;both)=%.3f\n", r.PIDSource,
+			r.Modalities[0], p.MIEach[0], r.Modalities[1], p.MIEach[1], p.MI)
+		fmt.Fprintf(&b, "  unique %s %.3f, unique %s %.3f, redundancy %.3f, synergy %.3f\n",
+			r.Modalities[0], p.Unique[0], r.Modalities[1], p.Unique[1], p.Redundancy, p.Synergy)
+		fmt.Fprintf(&b, "fusion weights (%s, %s, product): %.3f %.3f %.3f; λ %v\n",
+			r.Modalities[0], r.Modalities[1], r.Weights[0], r.Weights[1], r.Weights[2], r.Lambdas)
+		if r.Drop != "" {
+			fmt.Fprintf(&b, "modality selection: dropping %s would lose only %.1f%% of the information\n", r.Drop, 100*minOf(r.Cost))
+		}
+		verdict := "not rejected"
+		if !r.Normality.Gaussian {
+			verdict = "REJECTED: read the atoms with care"
+		}
+		fmt.Fprintf(&b, "joint normality of [ỹ,Z₁,Z₂] (Mardia, %d rows): skewness p=%.3g, kurtosis p=%.3g: %s\n",
+			r.Normality.Rows, r.Normality.SkewnessP, r.Normality.KurtosisP, verdict)
+	}
+	fr := "never"
+	if r.FrozenAtEpoch != nil {
+		fr = fmt.Sprintf("after epoch %d", *r.FrozenAtEpoch)
+	}
+	fmt.Fprintf(&b, "%d epochs (best %d), %.2f s/epoch, %.1f s in all; weights froze %s\n",
+		r.EpochsRun, r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds, fr)
+	return b.String()
+}
+
+func minOf(x []float64) float64 {
+	m := math.Inf(1)
+	for _, v := range x {
+		m = math.Min(m, v)
+	}
+	return m
+}
+
+// WriteJSON writes v as indented JSON to path atomically. NaN values are
+// written as null.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to a temporary file beside path and renames
+// it over path, so a reader never sees half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}

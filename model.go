@@ -1,0 +1,229 @@
+package pidreg
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/encoder"
+	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/transform"
+)
+
+// Model is a multimodal regression model: one encoder per modality, the
+// PID-weighted fusion z = w₁Z₁ + w₂Z₂ + w₃(Z₁⊙Z₂) and a regression head.
+// With a single modality it is a plain MLP regressor (z = Z₁), which the
+// benchmarks use as the unimodal and early-fusion baselines.
+//
+// A Model is created by New, trained by Fit, and used by Predict, Evaluate
+// and Explain; Save and Load move it to and from a file. Its methods are not
+// safe for concurrent use while Fit runs.
+type Model struct {
+	cfg   Config
+	names []string
+	dims  []int
+	dm    int
+
+	xs []scaler // per modality, fitted on the training split
+	ys scaler   // target, fitted on the training split
+
+	enc     []*encoder.Weights
+	head    *encoder.Weights
+	weights [3]float64
+	lambdas []float64
+	exp     Explanation
+	trained bool
+}
+
+// scaler is a fitted z-score map x ↦ (x − Mean)/Scale per column. Constant
+// columns have Scale 1 (they are centred, never divided by zero).
+type scaler struct {
+	Mean, Scale []float64
+	Constant    []int
+}
+
+func fitScaler(x *mat.Dense, what string) (scaler, error) {
+	s, err := transform.FitScaler(x)
+	if err != nil {
+		return scaler{}, fmt.Errorf("%w: scaling %s: %v", ErrInput, what, err)
+	}
+	return scaler{
+		Mean:     append([]float64(nil), s.Mean...),
+		Scale:    append([]float64(nil), s.Scale...),
+		Constant: append([]int(nil), s.Constant...),
+	}, nil
+}
+
+// apply returns (x − Mean)/Scale as a new matrix.
+func (s scaler) apply(x mat.Matrix) *mat.Dense {
+	r, c := x.Dims()
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		row := out.RawRowView(i)
+		for j := range row {
+			row[j] = (x.At(i, j) - s.Mean[j]) / s.Scale[j]
+		}
+	}
+	return out
+}
+
+// invert maps z-scores back to the original unit, in place.
+func (s scaler) invert(z *mat.Dense) {
+	r, _ := z.Dims()
+	for i := 0; i < r; i++ {
+		row := z.RawRowView(i)
+		for j := range row {
+			row[j] = row[j]*s.Scale[j] + s.Mean[j]
+		}
+	}
+}
+
+// New returns an untrained model for modalities with the given column
+// counts (one or two modalities; the PID needs two). Zero fields of cfg take
+// their documented defaults.
+func New(cfg Config, dims ...int) (*Model, error) {
+	if len(dims) < 1 || len(dims) > 2 {
+		return nil, fmt.Errorf("%w: %d modalities: pidreg decomposes two sources (one gives a plain regressor)", ErrInput, len(dims))
+	}
+	for i, d := range dims {
+		if d < 1 {
+			return nil, fmt.Errorf("%w: modality %d has %d columns", ErrInput, i+1, d)
+		}
+	}
+	c := cfg.withDefaults()
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if len(c.Dropout) != len(c.HeadHidden) {
+		return nil, fmt.Errorf("%w: %d dropout rates for %d head layers", ErrInput, len(c.Dropout), len(c.HeadHidden))
+	}
+	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
+}
+
+// Config returns the model's configuration with every default filled in.
+func (m *Model) Config() Config { return m.cfg }
+
+// Names returns the modality names seen by Fit.
+func (m *Model) Names() []string { return append([]string(nil), m.names...) }
+
+// Dims returns the modality column counts.
+func (m *Model) Dims() []int { return append([]int(nil), m.dims...) }
+
+// Weights returns the stored fusion weights (w₁, w₂, w₃).
+func (m *Model) Weights() [3]float64 { return m.weights }
+
+// latents runs the encoders in inference mode (BatchNorm running statistics,
+// no dropout, no bottleneck noise) on already scaled inputs.
+func (m *Model) latents(xs []*mat.Dense) ([]*mat.Dense, error) {
+	zs := make([]*mat.Dense, len(xs))
+	for i, x := range xs {
+		z, err := m.enc[i].Forward(x)
+		if err != nil {
+			return nil, fmt.Errorf("encoder %s: %w", m.names[i], err)
+		}
+		zs[i] = z
+	}
+	return zs, nil
+}
+
+// predictScaled returns the head's output in z-score units for scaled inputs.
+func (m *Model) predictScaled(xs []*mat.Dense) (*mat.Dense, error) {
+	zs, err := m.latents(xs)
+	if err != nil {
+		return nil, err
+	}
+	fused := zs[0]
+	if len(zs) == 2 {
+		if fused, err = fusion.Fuse(zs[0], zs[1], m.weights); err != nil {
+			return nil, err
+		}
+	}
+	return m.head.Forward(fused)
+}
+
+func (m *Model) scaleInputs(d Dataset) []*mat.Dense {
+	xs := make([]*mat.Dense, len(d.Modalities))
+	for i, mod := range d.Modalities {
+		xs[i] = m.xs[i].apply(mod.X)
+	}
+	return xs
+}
+
+// Predict returns the predictions for every row of d, n×dm, in the target's
+// original unit. d.Y is ignored and may be nil.
+func (m *Model) Predict(d Dataset) (*mat.Dense, error) {
+	if !m.trained {
+		return nil, ErrNotTrained
+	}
+	if err := d.validate("predict", m.dims, m.dm, false); err != nil {
+		return nil, err
+	}
+	out, err := m.predictScaled(m.scaleInputs(d))
+	if err != nil {
+		return nil, fmt.Errorf("pidreg: predict: %w", err)
+	}
+	m.ys.invert(out)
+	return out, nil
+}
+
+// Metrics are regression errors in the target's original unit, averaged
+// over every target column: mean squared error, its root, mean absolute
+// error and the coefficient of determination R² = 1 − SSE/SST.
+type Metrics struct {
+	MSE  float64 `json:"mse"`
+	RMSE float64 `json:"rmse"`
+	MAE  float64 `json:"mae"`
+	R2   float64 `json:"r2"`
+}
+
+// Score compares predictions with the truth (both n×dm).
+func Score(pred, truth mat.Matrix) (Metrics, error) {
+	r, c := truth.Dims()
+	pr, pc := pred.Dims()
+	if r != pr || c != pc {
+		return Metrics{}, fmt.Errorf("%w: predictions are %d×%d, truth %d×%d", ErrDimension, pr, pc, r, c)
+	}
+	if r == 0 {
+		return Metrics{}, fmt.Errorf("%w: no rows to score", ErrInput)
+	}
+	var sse, sae, sst float64
+	for j := 0; j < c; j++ {
+		var mean float64
+		for i := 0; i < r; i++ {
+			mean += truth.At(i, j)
+		}
+		mean /= float64(r)
+		for i := 0; i < r; i++ {
+			t := truth.At(i, j)
+			e := pred.At(i, j) - t
+			sse += e * e
+			sae += math.Abs(e)
+			sst += (t - mean) * (t - mean)
+		}
+	}
+	n := float64(r * c)
+	out := Metrics{MSE: sse / n, MAE: sae / n}
+	out.RMSE = math.Sqrt(out.MSE)
+	if sst > 0 {
+		out.R2 = 1 - sse/sst
+	} else {
+		out.R2 = math.NaN()
+	}
+	return out, nil
+}
+
+// Evaluate predicts d and scores the predictions against d.Y.
+func (m *Model) Evaluate(d Dataset) (Metrics, error) {
+	if !m.trained {
+		return Metrics{}, ErrNotTrained
+	}
+	if err := d.validate("evaluate", m.dims, m.dm, true); err != nil {
+		return Metrics{}, err
+	}
+	p, err := m.Predict(d)
+	if err != nil {
+		return Metrics{}, err
+	}
+	return Score(p, d.Y)
+}

@@ -1,0 +1,267 @@
+package pidreg
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// synthetic returns n rows where only the first modality is informative:
+// y = sin(2a₀) + a₁a₂ + 0.5a₃ + 0.05ε, and the second modality is noise.
+func synthetic(n int, seed uint64) Dataset {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	a := mat.NewDense(n, 6, nil)
+	b := mat.NewDense(n, 5, nil)
+	y := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		ra, rb := a.RawRowView(i), b.RawRowView(i)
+		for j := range ra {
+			ra[j] = rng.NormFloat64()
+		}
+		for j := range rb {
+			rb[j] = rng.NormFloat64()
+		}
+		y.Set(i, 0, math.Sin(2*ra[0])+ra[1]*ra[2]+0.5*ra[3]+0.05*rng.NormFloat64())
+	}
+	return Dataset{Modalities: []Modality{{"signal", a}, {"noise", b}}, Y: y}
+}
+
+func small(seed uint64, epochs int) Config {
+	return Config{Latent: 8, Hidden: []int{64, 32}, HeadHidden: []int{64, 32}, Dropout: []float64{0.1, 0},
+		Batch: 128, Epochs: epochs, Seed: seed, Patience: 15}
+}
+
+func rows(lo, hi int) []int {
+	out := make([]int, hi-lo)
+	for i := range out {
+		out[i] = lo + i
+	}
+	return out
+}
+
+func fitSynthetic(t *testing.T, cfg Config) (*Model, Dataset) {
+	t.Helper()
+	d := synthetic(1600, 3)
+	train, val, test := d.Subset(rows(0, 1100)), d.Subset(rows(1100, 1300)), d.Subset(rows(1300, 1600))
+	m, err := New(cfg, d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(context.Background(), train, val); err != nil {
+		t.Fatal(err)
+	}
+	return m, test
+}
+
+func TestFitInformativeModality(t *testing.T) {
+	m, test := fitSynthetic(t, small(1, 60))
+	met, err := m.Evaluate(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if met.R2 < 0.8 {
+		t.Errorf("test R² = %.3f, want ≥ 0.8 (metrics %+v)", met.R2, met)
+	}
+	w := m.Weights()
+	if !(w[0] > w[1]) {
+		t.Errorf("weights %v do not favour the informative modality", w)
+	}
+	e := m.Explain()
+	if e.HeldOutRows == 0 {
+		t.Fatal("no held-out PID")
+	}
+	if !(e.HeldOut.UniqueX > e.HeldOut.UniqueY+0.5) {
+		t.Errorf("held-out atoms %+v: the signal modality should carry far more unique information", e.HeldOut)
+	}
+	if e.Drop != "noise" {
+		t.Errorf("Drop = %q, want the noise modality (cost %v)", e.Drop, e.Cost)
+	}
+	if len(e.History) == 0 || len(e.Lambdas) != 2 {
+		t.Errorf("history %d epochs, lambdas %v", len(e.History), e.Lambdas)
+	}
+}
+
+func TestSaveLoadIdentical(t *testing.T) {
+	m, test := fitSynthetic(t, small(2, 5))
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	m2, err := Load(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := m.Predict(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := m2.Predict(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(p1, p2) {
+		t.Fatal("predictions differ after Save/Load")
+	}
+	if m2.Explain().PID != m.Explain().PID {
+		t.Fatal("explanation differs after Save/Load")
+	}
+	// Every kind of damage is refused.
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{
+		{"empty", nil},
+		{"truncated header", raw[:10]},
+		{"truncated payload", raw[:len(raw)/2]},
+		{"truncated checksum", raw[:len(raw)-5]},
+		{"flipped payload bit", flip(raw, len(raw)/2)},
+		{"flipped checksum bit", flip(raw, len(raw)-1)},
+		{"bad magic", flip(raw, 0)},
+		{"unknown version", flip(raw, 11)},
+	} {
+		if _, err := Load(bytes.NewReader(c.b)); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: err = %v, want ErrFormat", c.name, err)
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 0x10
+	return c
+}
+
+func TestDeterministic(t *testing.T) {
+	m1, test := fitSynthetic(t, small(9, 3))
+	m2, _ := fitSynthetic(t, small(9, 3))
+	var b1, b2 bytes.Buffer
+	if err := m1.Save(&b1); err != nil {
+		t.Fatal(err)
+	}
+	if err := m2.Save(&b2); err != nil {
+		t.Fatal(err)
+	}
+	// Timings differ between runs; compare the predictions and the weights.
+	p1, _ := m1.Predict(test)
+	p2, _ := m2.Predict(test)
+	if !mat.Equal(p1, p2) {
+		t.Fatal("same seed, different predictions")
+	}
+	if m1.Weights() != m2.Weights() {
+		t.Fatal("same seed, different fusion weights")
+	}
+	m3, _ := fitSynthetic(t, small(10, 3))
+	p3, _ := m3.Predict(test)
+	if mat.Equal(p1, p3) {
+		t.Fatal("different seeds gave identical predictions")
+	}
+}
+
+func TestCancel(t *testing.T) {
+	d := synthetic(1600, 4)
+	m, err := New(small(1, 10000), d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var epochs int
+	start := time.Now()
+	_, err = m.Fit(ctx, d.Subset(rows(0, 1200)), d.Subset(rows(1200, 1600)), WithProgress(func(Epoch) {
+		epochs++
+		if epochs == 2 {
+			cancel()
+		}
+	}))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if epochs != 2 {
+		t.Fatalf("%d epochs ran after cancel at epoch 2", epochs)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("cancellation took %v", time.Since(start))
+	}
+	// The model is usable with the best weights seen so far.
+	if _, err := m.Predict(d.Subset(rows(0, 10))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	d := synthetic(300, 5)
+	m, err := New(small(1, 1), d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := d.Subset(rows(0, 300))
+	nan.Modalities[1].X.Set(17, 2, math.NaN())
+	wrong := Dataset{Modalities: []Modality{d.Modalities[0], {"short", mat.NewDense(300, 2, nil)}}, Y: d.Y}
+	ragged := Dataset{Modalities: []Modality{d.Modalities[0], {"noise", mat.NewDense(299, 5, nil)}}, Y: d.Y}
+	for name, c := range map[string]struct {
+		d    Dataset
+		want error
+	}{
+		"NaN":          {nan, ErrInput},
+		"wrong dims":   {wrong, ErrDimension},
+		"ragged":       {ragged, ErrInput},
+		"no target":    {Dataset{Modalities: d.Modalities}, ErrInput},
+		"too few rows": {d.Subset(rows(0, 3)), ErrInput},
+	} {
+		if _, err := m.Fit(context.Background(), c.d, Dataset{}); !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", name, err, c.want)
+		}
+	}
+	if _, err := m.Predict(d); !errors.Is(err, ErrNotTrained) {
+		t.Errorf("Predict before Fit: %v", err)
+	}
+	if _, err := New(Config{}, 3, 4, 5); err == nil {
+		t.Error("three modalities accepted")
+	}
+	if _, err := New(Config{Dropout: []float64{1.5, 0}}, 3, 4); err == nil {
+		t.Error("dropout 1.5 accepted")
+	}
+}
+
+func TestConstantColumn(t *testing.T) {
+	d := synthetic(900, 6)
+	for i := 0; i < 900; i++ {
+		d.Modalities[1].X.Set(i, 0, 3.5) // a constant column, as in real data
+	}
+	m, err := New(small(1, 3), d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(context.Background(), d.Subset(rows(0, 700)), d.Subset(rows(700, 900))); err != nil {
+		t.Fatal(err)
+	}
+	e := m.Explain()
+	if len(e.ConstantColumns) != 1 || e.ConstantColumns[0] != "noise[0]" {
+		t.Fatalf("constant columns reported: %v", e.ConstantColumns)
+	}
+	p, err := m.Predict(d.Subset(rows(0, 50)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := finite(p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestScore(t *testing.T) {
+	truth := mat.NewDense(4, 1, []float64{1, 2, 3, 4})
+	pred := mat.NewDense(4, 1, []float64{1, 2, 3, 6})
+	m, err := Score(pred, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.MSE != 1 || m.RMSE != 1 || m.MAE != 0.5 || math.Abs(m.R2-(1-4/5.0)) > 1e-15 {
+		t.Fatalf("%+v", m)
+	}
+}
