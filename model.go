@@ -34,7 +34,54 @@ type Model struct {
 	lambdas []float64
 	exp     Explanation
 	trained bool
+
+	columns [][]string // input column names per modality, if known
+	targets []string   // target column names, if known
 }
+
+// SetColumns records the names of the input columns of each modality and of
+// the target columns, so that a saved model can find its columns in a
+// file by name. Either may be nil.
+func (m *Model) SetColumns(modalities [][]string, target []string) error {
+	if modalities != nil {
+		if len(modalities) != len(m.dims) {
+			return fmt.Errorf("%w: column names for %d modalities, the model has %d", ErrDimension, len(modalities), len(m.dims))
+		}
+		for i, c := range modalities {
+			if len(c) != m.dims[i] {
+				return fmt.Errorf("%w: %d column names for modality %d of %d columns", ErrDimension, len(c), i+1, m.dims[i])
+			}
+		}
+	}
+	if target != nil && m.dm > 0 && len(target) != m.dm {
+		return fmt.Errorf("%w: %d target names for %d target columns", ErrDimension, len(target), m.dm)
+	}
+	m.columns = make([][]string, len(modalities))
+	for i, c := range modalities {
+		m.columns[i] = append([]string(nil), c...)
+	}
+	if modalities == nil {
+		m.columns = nil
+	}
+	m.targets = append([]string(nil), target...)
+	return nil
+}
+
+// Columns returns the input column names per modality set by SetColumns,
+// or nil.
+func (m *Model) Columns() [][]string {
+	if m.columns == nil {
+		return nil
+	}
+	out := make([][]string, len(m.columns))
+	for i, c := range m.columns {
+		out[i] = append([]string(nil), c...)
+	}
+	return out
+}
+
+// TargetColumns returns the target column names set by SetColumns, or nil.
+func (m *Model) TargetColumns() []string { return append([]string(nil), m.targets...) }
 
 // scaler is a fitted z-score map x ↦ (x − Mean)/Scale per column. Constant
 // columns have Scale 1 (they are centred, never divided by zero).

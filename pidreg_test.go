@@ -89,6 +89,16 @@ func TestFitInformativeModality(t *testing.T) {
 
 func TestSaveLoadIdentical(t *testing.T) {
 	m, test := fitSynthetic(t, small(2, 5))
+	cols := [][]string{{"a0", "a1", "a2", "a3", "a4", "a5"}, {"b0", "b1", "b2", "b3", "b4"}}
+	if err := m.SetColumns(cols, []string{"y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetColumns([][]string{{"a0"}}, nil); err == nil {
+		t.Fatal("SetColumns accepted the wrong number of names")
+	}
+	if err := m.SetColumns(cols, []string{"y"}); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
@@ -111,6 +121,9 @@ func TestSaveLoadIdentical(t *testing.T) {
 	}
 	if m2.Explain().PID != m.Explain().PID {
 		t.Fatal("explanation differs after Save/Load")
+	}
+	if got := m2.Columns(); len(got) != 2 || got[1][4] != "b4" || m2.TargetColumns()[0] != "y" {
+		t.Fatalf("column names after Save/Load: %v %v", got, m2.TargetColumns())
 	}
 	// Every kind of damage is refused.
 	for _, c := range []struct {

@@ -41,6 +41,8 @@ type modelFile struct {
 	Weights [3]float64
 	Lambdas []float64
 	Explain Explanation
+	Columns [][]string
+	Targets []string
 }
 
 // Save writes the trained model to w.
@@ -50,7 +52,8 @@ func (m *Model) Save(w io.Writer) error {
 	}
 	var payload bytes.Buffer
 	f := modelFile{Config: m.cfg, Names: m.names, Dims: m.dims, DM: m.dm, XS: m.xs, YS: m.ys,
-		Enc: m.enc, Head: m.head, Weights: m.weights, Lambdas: m.lambdas, Explain: m.exp}
+		Enc: m.enc, Head: m.head, Weights: m.weights, Lambdas: m.lambdas, Explain: m.exp,
+		Columns: m.columns, Targets: m.targets}
 	if err := gob.NewEncoder(&payload).Encode(&f); err != nil {
 		return fmt.Errorf("pidreg: encoding the model: %w", err)
 	}
@@ -135,7 +138,8 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: decoding: %v", ErrFormat, err)
 	}
 	m := &Model{cfg: f.Config, names: f.Names, dims: f.Dims, dm: f.DM, xs: f.XS, ys: f.YS,
-		enc: f.Enc, head: f.Head, weights: f.Weights, lambdas: f.Lambdas, exp: f.Explain, trained: true}
+		enc: f.Enc, head: f.Head, weights: f.Weights, lambdas: f.Lambdas, exp: f.Explain, trained: true,
+		columns: f.Columns, targets: f.Targets}
 	if err := m.consistent(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
@@ -163,6 +167,19 @@ func (m *Model) consistent() error {
 	}
 	if m.head == nil || m.dm < 1 || m.head.Out() != m.dm || len(m.ys.Mean) != m.dm || len(m.ys.Scale) != m.dm {
 		return fmt.Errorf("inconsistent target size")
+	}
+	if m.columns != nil {
+		if len(m.columns) != len(m.dims) {
+			return fmt.Errorf("inconsistent column names")
+		}
+		for i, c := range m.columns {
+			if len(c) != m.dims[i] {
+				return fmt.Errorf("inconsistent column names of modality %d", i+1)
+			}
+		}
+	}
+	if len(m.targets) != 0 && len(m.targets) != m.dm {
+		return fmt.Errorf("inconsistent target names")
 	}
 	for i, d := range m.dims {
 		if m.enc[i] == nil || m.enc[i].In() != d || len(m.xs[i].Mean) != d || len(m.xs[i].Scale) != d {
