@@ -148,6 +148,10 @@ func New(cfg Config, dims ...int) (*Model, error) {
 	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
 }
 
+// BLAS names the matrix-product backend compiled in: "gonum" (pure Go, the
+// default) or "openblas" (build tag openblas, needs cgo and libopenblas-dev).
+func BLAS() string { return blasName }
+
 // Config returns the model's configuration with every default filled in.
 func (m *Model) Config() Config { return m.cfg }
 

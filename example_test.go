@@ -1,0 +1,66 @@
+package pidreg_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg"
+)
+
+// Two modalities, of which only the first says anything about the target.
+// The model learns the target, and its explanation says which modality to
+// keep.
+func Example() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 1200
+	sig, noise, y := mat.NewDense(n, 4, nil), mat.NewDense(n, 3, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < 4; j++ {
+			sig.Set(i, j, rng.NormFloat64())
+		}
+		for j := 0; j < 3; j++ {
+			noise.Set(i, j, rng.NormFloat64())
+		}
+		y.Set(i, 0, math.Sin(sig.At(i, 0))+sig.At(i, 1)*sig.At(i, 2)+0.1*rng.NormFloat64())
+	}
+	all := pidreg.Dataset{Modalities: []pidreg.Modality{{Name: "signal", X: sig}, {Name: "noise", X: noise}}, Y: y}
+	idx := func(lo, hi int) []int {
+		r := make([]int, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			r = append(r, i)
+		}
+		return r
+	}
+	train, val, test := all.Subset(idx(0, 800)), all.Subset(idx(800, 1000)), all.Subset(idx(1000, 1200))
+
+	cfg := pidreg.Config{Latent: 8, Hidden: []int{64, 32}, HeadHidden: []int{64, 32},
+		Dropout: []float64{0.1, 0}, Batch: 128, Epochs: 60, Seed: 1}
+	m, err := pidreg.New(cfg, all.Dims()...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := m.Fit(context.Background(), train, val); err != nil {
+		fmt.Println(err)
+		return
+	}
+	met, err := m.Evaluate(test)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e := m.Explain()
+	fmt.Println("R² above 0.7:", met.R2 > 0.7)
+	fmt.Println("signal weighs more than noise:", e.Weights[0] > e.Weights[1])
+	fmt.Println("unique information of signal above 0.5 bit:", e.HeldOut.UniqueX > 0.5)
+	fmt.Println("modality to drop:", e.Drop)
+	// Output:
+	// R² above 0.7: true
+	// signal weighs more than noise: true
+	// unique information of signal above 0.5 bit: true
+	// modality to drop: noise
+}
