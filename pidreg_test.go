@@ -278,3 +278,46 @@ func TestScore(t *testing.T) {
 		t.Fatalf("%+v", m)
 	}
 }
+
+// TestVectorTarget trains on a two-column target end to end: the batch PID
+// goes through the ~G-PID solver, and predictions have two columns.
+func TestVectorTarget(t *testing.T) {
+	d := synthetic(1000, 8)
+	y2 := mat.NewDense(1000, 2, nil)
+	for i := 0; i < 1000; i++ {
+		a := d.Modalities[0].X.RawRowView(i)
+		y2.Set(i, 0, d.Y.At(i, 0))
+		y2.Set(i, 1, a[4]-0.5*a[5])
+	}
+	d.Y = y2
+	m, err := New(small(1, 40), d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := m.Fit(context.Background(), d.Subset(rows(0, 700)), d.Subset(rows(700, 850)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hist[0].PID.Method; got != "tilde" {
+		t.Fatalf("batch PID method %q, want tilde", got)
+	}
+	test := d.Subset(rows(850, 1000))
+	p, err := m.Predict(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := p.Dims(); r != 150 || c != 2 {
+		t.Fatalf("predictions %d×%d", r, c)
+	}
+	met, err := m.Evaluate(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if met.R2 < 0.7 {
+		t.Errorf("R² = %.3f on the vector target", met.R2)
+	}
+	e := m.Explain()
+	if e.HeldOut.Method != "tilde" || !(e.HeldOut.UniqueX > e.HeldOut.UniqueY) {
+		t.Errorf("held-out PID %+v", e.HeldOut)
+	}
+}
