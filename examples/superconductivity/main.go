@@ -75,7 +75,8 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		o := runner.Options{Plots: *plots, Out: *out}
+		o := runner.Options{Plots: *plots, Out: *out,
+			Columns: [][]string{sc.PhysicsNames, sc.ElementNames}, Targets: []string{"critical_temp"}}
 		if !*quiet {
 			o.Progress = os.Stdout
 		}

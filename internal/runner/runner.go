@@ -28,6 +28,10 @@ type Options struct {
 	Report   string    // JSON report
 	Plots    string    // directory for PNG plots
 	Progress io.Writer // one line per epoch; nil for silence
+	// Columns and Targets, when set, are recorded in the model (see
+	// pidreg.Model.SetColumns) so `pidreg predict` can find them by name.
+	Columns [][]string
+	Targets []string
 }
 
 // PIDReport is the decomposition in a report: one unique atom per modality
@@ -44,7 +48,7 @@ type PIDReport struct {
 // Report is the JSON written by `pidreg train -report` and the examples.
 type Report struct {
 	Modalities      []string          `json:"modalities"`
-	Metrics         pidreg.Metrics    `json:"metrics"`
+	Metrics         *pidreg.Metrics   `json:"metrics"` // null without test rows
 	PID             PIDReport         `json:"pid"`
 	PIDSource       string            `json:"pid_source"`
 	PIDTraining     PIDReport         `json:"pid_training"`
@@ -100,15 +104,21 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	rep := &Report{Modalities: names, TrainRows: len(s.Train), ValRows: len(s.Val), TestRows: len(s.Test),
 		EpochsRun: len(hist), TotalSeconds: total, History: hist}
 	if len(s.Test) > 0 {
-		if rep.Metrics, err = m.Evaluate(test); err != nil {
+		met, err := m.Evaluate(test)
+		if err != nil {
 			return nil, nil, err
 		}
+		rep.Metrics = &met
 	}
 	e := m.Explain()
 	rep.PIDTraining = pidReport(e.PID, len(names))
 	rep.PID, rep.PIDSource = rep.PIDTraining, "training"
 	if e.HeldOutRows > 0 {
-		rep.PID, rep.PIDSource = pidReport(e.HeldOut, len(names)), fmt.Sprintf("held-out (%d rows, bias-corrected)", e.HeldOutRows)
+		where := "held-out"
+		if len(s.Val) == 0 {
+			where = "training" // Fit explains on the training rows without validation data
+		}
+		rep.PID, rep.PIDSource = pidReport(e.HeldOut, len(names)), fmt.Sprintf("%s (%d rows, bias-corrected)", where, e.HeldOutRows)
 	}
 	rep.Weights, rep.Lambdas = e.Weights, e.Lambdas
 	rep.Share, rep.Cost, rep.Drop, rep.Normality, rep.Constant = e.Share, e.Cost, e.Drop, e.Normality, e.ConstantColumns
@@ -121,6 +131,11 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 		rep.SecondsPerEpoch += h.Seconds / float64(len(hist))
 		if h.Best {
 			rep.BestEpoch = h.Epoch
+		}
+	}
+	if o.Columns != nil || o.Targets != nil {
+		if err := m.SetColumns(o.Columns, o.Targets); err != nil {
+			return nil, nil, err
 		}
 	}
 	if o.Out != "" {
@@ -184,7 +199,11 @@ func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
 // Summary is a short human-readable account of a report.
 func Summary(r *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "test (%d rows): RMSE %.4g  MAE %.4g  R² %.4f\n", r.TestRows, r.Metrics.RMSE, r.Metrics.MAE, r.Metrics.R2)
+	if r.Metrics != nil {
+		fmt.Fprintf(&b, "test (%d rows): RMSE %.4g  MAE %.4g  R² %.4f\n", r.TestRows, r.Metrics.RMSE, r.Metrics.MAE, r.Metrics.R2)
+	} else {
+		b.WriteString("no test rows: no test metrics\n")
+	}
 	if len(r.Modalities) == 2 {
 		p := r.PID
 		fmt.Fprintf(&b, "PID, %s, bits: I(y;%s)=%.3f I(y;%s)=%.3f I(y;both)=%.3f\n", r.PIDSource,
@@ -197,7 +216,10 @@ func Summary(r *Report) string {
 			fmt.Fprintf(&b, "modality selection: dropping %s would lose only %.1f%% of the information\n", r.Drop, 100*minOf(r.Cost))
 		}
 		verdict := "not rejected"
-		if !r.Normality.Gaussian {
+		switch {
+		case math.IsNaN(r.Normality.SkewnessP) || math.IsNaN(r.Normality.KurtosisP):
+			verdict = "not computed: " + r.Normality.Note
+		case !r.Normality.Gaussian:
 			verdict = "REJECTED: read the atoms with care"
 		}
 		fmt.Fprintf(&b, "joint normality of [ỹ,Z₁,Z₂] (Mardia, %d rows): skewness p=%.3g, kurtosis p=%.3g: %s\n",

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/internal/runner"
+)
+
+const trainSynopsis = `Usage:
+	pidreg train -data FILE.csv -modality NAME=COLS [-modality NAME=COLS] -target COLS
+	    [-epochs N] [-batch B] [-seed S] [-split 0.7,0.1,0.2] [-latent K]
+	    [-policy split|stronger|bernoulli] [-debias]
+	    [-out model.pidreg] [-report FILE.json] [-plots DIR] [-q]
+
+Train a PID-weighted multimodal regression model on a CSV file with a header
+row. Give -modality once or twice (the PID needs two; one trains a plain MLP
+regressor). COLS is a comma-separated list of header names, 0-based indices and
+inclusive ranges a-b, as in 'pidreg pid'; a column may belong to one modality
+or the target only, and the selected columns' names must be unique (predict and
+eval find them again by name).
+
+The rows are split at random (seeded) into training, validation and test parts;
+the validation part drives early stopping and the learning-rate schedule, the
+test part is scored after training in the target's unit. Each epoch prints one
+line (losses, PID atoms in bits, fusion weights, λ); then the test metrics and
+the PID are printed, and the model is written atomically to -out (Ctrl-C stops
+training and writes nothing). -report writes a JSON object with the keys
+metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each},
+weights, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
+seconds_per_epoch, epoch_seconds, train_rows, val_rows, test_rows and more.
+-plots writes PNGs of the PID atoms, losses, fusion weights and predictions.
+
+The PID of a mini-batch needs batch ≥ 2·latent + targets + 2 rows; lower -latent
+for small data.
+`
+
+// trainArgs are the parsed flags of train.
+type trainArgs struct {
+	data, target, out, report, plots string
+	mods                             modalityFlag
+	cfg                              pidreg.Config
+	frac                             [3]float64
+	quiet                            bool
+}
+
+func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
+	fs := newFlagSet("train")
+	var a trainArgs
+	fs.StringVar(&a.data, "data", "", "CSV `file` with a header row (\"-\" reads standard input; .gz is decompressed)")
+	fs.Var(&a.mods, "modality", "one modality as `NAME=COLS`; give the flag once or twice")
+	fs.StringVar(&a.target, "target", "", "target `columns` (several columns make a vector target)")
+	epochs := fs.Int("epochs", 200, "maximum number of `epochs`")
+	batch := fs.Int("batch", 256, "mini-batch `size` (capped at the training rows)")
+	seed := fs.Uint64("seed", 1, "random `seed` of the split, the initialisation and the training")
+	split := fs.String("split", "0.7,0.1,0.2", "train,validation,test `fractions`")
+	latent := fs.Int("latent", 64, "latent `size` of each modality encoder")
+	policy := fs.String("policy", "split", "redundancy `policy` of the fusion weights: split, stronger or bernoulli")
+	fs.BoolVar(&a.cfg.Debias, "debias", false, "bias-correct every PID during training")
+	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
+	fs.StringVar(&a.report, "report", "", "JSON report `file`")
+	fs.StringVar(&a.plots, "plots", "", "`directory` for PNG plots")
+	fs.BoolVar(&a.quiet, "q", false, "do not print a line per epoch")
+	if err := parseFlags(fs, args, trainSynopsis, stdout); err != nil {
+		return a, err
+	}
+	switch {
+	case a.data == "":
+		return a, errors.New("train: need -data FILE.csv")
+	case len(a.mods) == 0:
+		return a, errors.New("train: need -modality NAME=COLS (once or twice)")
+	case len(a.mods) > 2:
+		return a, fmt.Errorf("train: %d modalities; pidreg takes one or two", len(a.mods))
+	case strings.TrimSpace(a.target) == "":
+		return a, errors.New("train: need -target COLS")
+	case *epochs < 1:
+		return a, fmt.Errorf("train: -epochs %d: need at least 1", *epochs)
+	case *batch < 4:
+		return a, fmt.Errorf("train: -batch %d: need at least 4", *batch)
+	case *latent < 1:
+		return a, fmt.Errorf("train: -latent %d: need at least 1", *latent)
+	}
+	var err error
+	if a.frac, err = parseSplit(*split); err != nil {
+		return a, fmt.Errorf("train: %w", err)
+	}
+	p, err := fusion.ParsePolicy(*policy)
+	if err != nil {
+		return a, fmt.Errorf("train: -policy: %w", err)
+	}
+	a.cfg.Epochs, a.cfg.Batch, a.cfg.Seed, a.cfg.Latent, a.cfg.Policy = *epochs, *batch, *seed, *latent, p
+	for _, path := range []struct{ flag, file string }{{"out", a.out}, {"report", a.report}} {
+		if err := writableDir(path.file); err != nil {
+			return a, fmt.Errorf("train: -%s: %w", path.flag, err)
+		}
+	}
+	return a, nil
+}
+
+// writableDir checks before a long run that the directory of path exists.
+func writableDir(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
+func runTrain(args []string, stdin io.Reader, stdout io.Writer) error {
+	ctx, stop := interruptible()
+	defer stop()
+	return tidy(train(ctx, args, stdin, stdout))
+}
+
+// train is the train command under a given context.
+func train(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	a, err := parseTrain(args, stdout)
+	if err != nil {
+		return err
+	}
+	tab, err := readData(stdin, a.data)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	sel, err := selectBySpec(tab, a.data, a.mods, a.target)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	split, err := splitRows(sel.data.Rows(), a.frac, a.cfg.Seed)
+	if err != nil {
+		return fmt.Errorf("train: %s: %w", a.data, err)
+	}
+	var progress io.Writer
+	if !a.quiet {
+		progress = stdout
+	}
+	m, rep, err := runner.Run(ctx, sel.data, split, a.cfg, runner.Options{Plots: a.plots, Progress: progress})
+	if err != nil {
+		return fmt.Errorf("train: %w", interrupted(err))
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("train: %w", interrupted(err))
+	}
+	if err := m.SetColumns(sel.columns, sel.target); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if a.out != "" {
+		if err := m.SaveFile(a.out); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+	}
+	rep.Extra = map[string]string{"data": a.data, "target": strings.Join(sel.target, ","), "model": a.out}
+	if a.report != "" {
+		if err := runner.WriteJSON(a.report, rep); err != nil {
+			return fmt.Errorf("train: writing %s: %w", a.report, err)
+		}
+	}
+	fmt.Fprint(stdout, runner.Summary(rep))
+	if a.out != "" {
+		fmt.Fprintf(stdout, "model written to %s\n", a.out)
+	}
+	return nil
+}
