@@ -1,0 +1,131 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg"
+)
+
+func tiny(n int) pidreg.Dataset {
+	rng := rand.New(rand.NewPCG(3, 4))
+	a, b, y := mat.NewDense(n, 3, nil), mat.NewDense(n, 2, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < 3; j++ {
+			a.Set(i, j, rng.NormFloat64())
+		}
+		for j := 0; j < 2; j++ {
+			b.Set(i, j, rng.NormFloat64())
+		}
+		y.Set(i, 0, a.At(i, 0)+a.At(i, 1)*b.At(i, 0))
+	}
+	return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: "a", X: a}, {Name: "b", X: b}}, Y: y}
+}
+
+func span(lo, hi int) []int {
+	var r []int
+	for i := lo; i < hi; i++ {
+		r = append(r, i)
+	}
+	return r
+}
+
+// TestRunOutputs checks the report's keys (the schema of issue 3), the
+// model file and the plots of one small run.
+func TestRunOutputs(t *testing.T) {
+	dir := t.TempDir()
+	d := tiny(400)
+	cfg := pidreg.Config{Latent: 4, Hidden: []int{16, 8}, HeadHidden: []int{16, 8}, Batch: 64, Epochs: 3, Seed: 1}
+	var progress strings.Builder
+	o := Options{Out: filepath.Join(dir, "m.pidreg"), Report: filepath.Join(dir, "r.json"), Plots: filepath.Join(dir, "plots"),
+		Progress: &progress, Columns: [][]string{{"a0", "a1", "a2"}, {"b0", "b1"}}, Targets: []string{"y"}}
+	_, rep, err := Run(context.Background(), d, Split{span(0, 280), span(280, 320), span(320, 400)}, cfg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(progress.String(), "\n"); got != 3 {
+		t.Errorf("%d progress lines for 3 epochs", got)
+	}
+	raw, err := os.ReadFile(o.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js map[string]any
+	if err := json.Unmarshal(raw, &js); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"metrics", "pid", "weights", "lambdas", "epochs_run", "frozen_at_epoch",
+		"seconds_per_epoch", "epoch_seconds", "train_rows", "val_rows", "test_rows"} {
+		if _, ok := js[k]; !ok {
+			t.Errorf("report lacks %q", k)
+		}
+	}
+	met := js["metrics"].(map[string]any)
+	for _, k := range []string{"mse", "rmse", "mae", "r2"} {
+		if _, ok := met[k]; !ok {
+			t.Errorf("metrics lack %q", k)
+		}
+	}
+	p := js["pid"].(map[string]any)
+	for _, k := range []string{"unique", "redundancy", "synergy", "mi"} {
+		if _, ok := p[k]; !ok {
+			t.Errorf("pid lacks %q", k)
+		}
+	}
+	if n := len(p["unique"].([]any)); n != 2 {
+		t.Errorf("%d unique atoms", n)
+	}
+	if js["train_rows"].(float64) != 280 || js["test_rows"].(float64) != 80 || rep.EpochsRun != 3 {
+		t.Errorf("rows/epochs: %v %v %d", js["train_rows"], js["test_rows"], rep.EpochsRun)
+	}
+	m, err := pidreg.LoadFile(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Columns(); len(c) != 2 || c[1][1] != "b1" {
+		t.Errorf("saved columns %v", c)
+	}
+	for _, f := range []string{"losses.png", "pid_atoms.png", "weights.png", "pred_vs_true.png"} {
+		fh, err := os.Open(filepath.Join(o.Plots, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+			t.Errorf("%s is %v", f, b)
+		}
+	}
+	s := Summary(rep)
+	for _, want := range []string{"RMSE", "unique a", "fusion weights", "Mardia"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.json")
+	if err := WriteJSON(p, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "missing", "y"), []byte("z")); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("left %d files behind", len(ents))
+	}
+}
