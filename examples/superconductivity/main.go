@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -51,8 +52,19 @@ func run() error {
 	plots := fs.String("plots", "", "write PNG plots into this directory")
 	out := fs.String("out", "", "write the (last) model here")
 	quiet := fs.Bool("q", false, "no per-epoch progress")
+	dropout := fs.String("dropout", "", "dropout rate after each hidden layer, comma-separated (default: the model's, 0.3,0.2)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
+	}
+	var rates []float64
+	if *dropout != "" {
+		for _, f := range strings.Split(*dropout, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return fmt.Errorf("-dropout: %w", err)
+			}
+			rates = append(rates, v)
+		}
 	}
 	sc, err := datasets.LoadSuperconductivity(*dir)
 	if err != nil {
@@ -87,7 +99,7 @@ func run() error {
 			}
 		}
 		fmt.Printf("seed %d: %d rows (train %d, validation %d, test %d)\n", s, n, len(tr), len(va), len(te))
-		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs}, o)
+		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs, Dropout: rates}, o)
 		if err != nil {
 			return err
 		}
