@@ -46,3 +46,19 @@ func BenchmarkWeightsForward(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBottleneck: forward and backward of one bottleneck at batch 256,
+// k = 64 (noise resampling included).
+func BenchmarkBottleneck(b *testing.B) {
+	tb := buildBottle(b, 256, 64, 4, 5)
+	rng := newRNG(6)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tb.b.Resample(rng)
+		tb.vm.Reset()
+		if err := tb.vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -65,7 +65,8 @@ func NewBottleneck(g *G.ExprGraph, name string, batch, k int, theta0 float64) (*
 }
 
 // Forward wires Z for r, a (batch × k) node of the same graph, and returns Z.
-// It may be called only once.
+// It may be called only once. Z's value is rewritten in place by every run
+// (copy it to keep it past the next run).
 func (b *Bottleneck) Forward(r *G.Node) (*G.Node, error) {
 	if b.forwarded {
 		return nil, fmt.Errorf("%w: Bottleneck %q", ErrForward, b.name)
@@ -80,50 +81,6 @@ func (b *Bottleneck) Forward(r *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("%w: Bottleneck %q: input dtype %v, want float64", ErrConfig, b.name, r.Dtype())
 	}
 	wrap := func(step string, err error) error { return fmt.Errorf("Bottleneck %q: %s: %w", b.name, step, err) }
-	mu, err := G.Mean(r, 0) // (k)
-	if err != nil {
-		return nil, wrap("batch mean", err)
-	}
-	mu1, err := G.Reshape(mu, tensor.Shape{1, b.k})
-	if err != nil {
-		return nil, wrap("reshape mean", err)
-	}
-	rc, err := G.BroadcastSub(r, mu1, nil, []byte{0})
-	if err != nil {
-		return nil, wrap("centre", err)
-	}
-	sq, err := G.Square(rc)
-	if err != nil {
-		return nil, wrap("square", err)
-	}
-	ss, err := G.Sum(sq, 0) // (k)
-	if err != nil {
-		return nil, wrap("sum of squares", err)
-	}
-	vr, err := G.Mul(ss, G.NewConstant(1/float64(b.batch-1)))
-	if err != nil {
-		return nil, wrap("variance", err)
-	}
-	vr, err = G.Add(vr, G.NewConstant(VarOffset))
-	if err != nil {
-		return nil, wrap("variance offset", err)
-	}
-	sd, err := G.Sqrt(vr)
-	if err != nil {
-		return nil, wrap("standard deviation", err)
-	}
-	sd1, err := G.Reshape(sd, tensor.Shape{1, b.k})
-	if err != nil {
-		return nil, wrap("reshape standard deviation", err)
-	}
-	noise, err := G.BroadcastHadamardProd(b.xi, sd1, nil, []byte{0})
-	if err != nil {
-		return nil, wrap("σ⊙ξ", err)
-	}
-	eps, err := G.BroadcastAdd(noise, mu1, nil, []byte{0})
-	if err != nil {
-		return nil, wrap("μ+σ⊙ξ", err)
-	}
 	sig, err := G.Sigmoid(b.theta)
 	if err != nil {
 		return nil, wrap("sigmoid", err)
@@ -132,16 +89,9 @@ func (b *Bottleneck) Forward(r *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, wrap("clamp", err)
 	}
-	// Z = ε + λ·(R − ε) = λ·R + (1−λ)·ε
-	diff, err := G.Sub(r, eps)
-	if err != nil {
-		return nil, wrap("R−ε", err)
-	}
-	scaled, err := G.Mul(lam, diff)
-	if err != nil {
-		return nil, wrap("λ·(R−ε)", err)
-	}
-	z, err := G.Add(eps, scaled)
+	// Z = ε + λ·(R − ε) = λ·R + (1−λ)·ε with ε = μ_B + σ_B ⊙ ξ, one fused op
+	// (bottleneck_op.go) instead of a dozen gorgonia nodes.
+	z, err := noiseMixNode(r, b.xi, lam, b.name)
 	if err != nil {
 		return nil, wrap("Z", err)
 	}

@@ -101,15 +101,12 @@ func (c Config) resolved() (Config, error) {
 // layer is one Linear (+ BatchNorm) (+ ReLU) (+ Dropout) block of an MLP.
 type layer struct {
 	in, out     int
-	w, b        *G.Node // (in, out), (1, out)
-	gamma, beta *G.Node // (1, out) BatchNorm scale and shift, nil without BN
-	bnOp        *G.BatchNormOp
+	w, b        *G.Node      // (in, out), (1, out)
+	gamma, beta *G.Node      // (1, out) BatchNorm scale and shift, nil without BN
+	bn          *batchNormOp // the BatchNorm op and its running statistics, nil without BN
 	relu        bool
 	p           float64 // dropout probability
 	mask        *G.Node // (batch, out) input node, nil when p == 0
-	// pending running statistics set by Restore before Forward created the
-	// BatchNorm op; nil means the initial mean 0 and variance 1.
-	pendMean, pendVar []float64
 }
 
 // MLP is a multilayer perceptron whose parameters live in a gorgonia graph
@@ -174,6 +171,7 @@ func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng
 			if l.beta, err = newMatrix(g, pre+"beta", 1, l.out, make([]float64, l.out)); err != nil {
 				return nil, err
 			}
+			l.bn = newBatchNormOp(pre+"bn", l.out, rc.Momentum, rc.Epsilon)
 		}
 		if hidden {
 			l.relu = true
@@ -229,6 +227,17 @@ func (m *MLP) Config() Config {
 // same graph, and returns the (batch × out) output node. BatchNorm uses the
 // batch statistics (and updates its running statistics on every run) and
 // dropout multiplies by the mask input nodes. It may be called only once.
+//
+// Each block is three fused custom ops (see fused.go and batchnorm.go):
+// linear X·W + b (one Gemm), BatchNorm with its scale and shift, and ReLU
+// times the dropout mask; their gradients are Gemms with transpose flags and
+// single loops. They compute the same numbers as gorgonia's Mul,
+// BroadcastAdd, BatchNorm, Rectify and HadamardProd, with far fewer copies
+// and allocations. The graph is training-only: a machine in EvalMode still
+// runs BatchNorm on batch statistics and applies the masks; use Snapshot and
+// Weights.Forward for inference. The ops rewrite their output buffers in
+// place on every run, so a value read from the returned node is valid until
+// the next run: copy it to keep it.
 func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
 	if m.forwarded {
 		return nil, fmt.Errorf("%w: MLP %q", ErrForward, m.name)
@@ -245,40 +254,23 @@ func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
 	h := x
 	for i := range m.layers {
 		l := &m.layers[i]
-		xw, err := G.Mul(h, l.w)
-		if err != nil {
-			return nil, fmt.Errorf("MLP %q layer %d: x·W: %w", m.name, i, err)
+		pre := fmt.Sprintf("%s.l%d", m.name, i)
+		var err error
+		if h, err = linearNode(h, l.w, l.b, pre); err != nil {
+			return nil, fmt.Errorf("MLP %q layer %d: x·W + b: %w", m.name, i, err)
 		}
-		if h, err = G.BroadcastAdd(xw, l.b, nil, []byte{0}); err != nil {
-			return nil, fmt.Errorf("MLP %q layer %d: +b: %w", m.name, i, err)
-		}
-		if l.gamma != nil {
-			var op *G.BatchNormOp
-			if h, _, _, op, err = G.BatchNorm(h, l.gamma, l.beta, m.cfg.Momentum, m.cfg.Epsilon); err != nil {
+		if l.bn != nil {
+			if h, err = batchNormNode(l.bn, h, l.gamma, l.beta); err != nil {
 				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm: %w", m.name, i, err)
-			}
-			// G.BatchNorm leaves the running variance at 0; start it at 1
-			// as NewTapeMachine (through SetTraining) would.
-			if err = op.Reset(); err != nil {
-				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm reset: %w", m.name, i, err)
-			}
-			l.bnOp = op
-			if l.pendMean != nil {
-				if err = setStats(op, l.pendMean, l.pendVar); err != nil {
-					return nil, fmt.Errorf("MLP %q layer %d: running statistics: %w", m.name, i, err)
-				}
-				l.pendMean, l.pendVar = nil, nil
 			}
 		}
 		if l.relu {
-			if h, err = G.Rectify(h); err != nil {
-				return nil, fmt.Errorf("MLP %q layer %d: ReLU: %w", m.name, i, err)
+			// ReLU and the dropout mask (none when p = 0) in one op.
+			if h, err = reluMaskNode(h, l.mask, pre); err != nil {
+				return nil, fmt.Errorf("MLP %q layer %d: ReLU and dropout: %w", m.name, i, err)
 			}
-		}
-		if l.mask != nil {
-			if h, err = G.HadamardProd(h, l.mask); err != nil {
-				return nil, fmt.Errorf("MLP %q layer %d: dropout: %w", m.name, i, err)
-			}
+		} else if l.mask != nil {
+			return nil, fmt.Errorf("%w: MLP %q layer %d has a dropout mask but no ReLU", ErrConfig, m.name, i)
 		}
 	}
 	m.forwarded = true
@@ -310,19 +302,16 @@ func (m *MLP) ResampleDropout(rng *rand.Rand) {
 		keep := 1 / (1 - l.p)
 		d := l.mask.Value().Data().([]float64)
 		for i := range d {
-			if rng.Float64() < l.p {
-				d[i] = 0
-			} else {
-				d[i] = keep
-			}
+			// keep·1[u ≥ p] without a branch: u < p is a coin flip the
+			// branch predictor cannot learn.
+			d[i] = keep * b2f(rng.Float64() >= l.p)
 		}
 	}
 }
 
 // Snapshot returns a deep copy of the parameters and BatchNorm running
-// statistics, independent of the graph. Before Forward (or when a layer has
-// no BatchNorm op yet) the running statistics are the initial mean 0 and
-// variance 1.
+// statistics, independent of the graph. Before the first run the running
+// statistics are the initial mean 0 and variance 1 (or what Restore set).
 func (m *MLP) Snapshot() *Weights {
 	w := &Weights{Layers: make([]Layer, len(m.layers))}
 	for i, l := range m.layers {
@@ -337,17 +326,8 @@ func (m *MLP) Snapshot() *Weights {
 			L.Gamma = cloneData(l.gamma)
 			L.Beta = cloneData(l.beta)
 			L.Eps = m.cfg.Epsilon
-			if l.bnOp != nil {
-				mean, vr := l.bnOp.Stats()
-				L.Mean = append([]float64{}, mean.Data().([]float64)...)
-				L.Var = append([]float64{}, vr.Data().([]float64)...)
-			} else if l.pendMean != nil {
-				L.Mean = append([]float64{}, l.pendMean...)
-				L.Var = append([]float64{}, l.pendVar...)
-			} else {
-				L.Mean = make([]float64, l.out)
-				L.Var = filled(l.out, 1)
-			}
+			L.Mean = append([]float64{}, l.bn.runMean...)
+			L.Var = append([]float64{}, l.bn.runVar...)
 		}
 		w.Layers[i] = L
 	}
@@ -362,12 +342,9 @@ func cloneData(n *G.Node) []float64 {
 // machine bound to them sees the new values) and its running statistics into
 // the BatchNorm ops. w must have this MLP's architecture.
 //
-// Restore may be called before Forward; the statistics are then applied when
-// Forward creates the BatchNorm ops.
-//
-// gorgonia resets BatchNorm running statistics (mean 0, variance 1) whenever a
-// machine switches an op to training mode, which NewTapeMachine does: call
-// Restore after creating the machine, not before.
+// Restore may be called at any time between runs: before or after Forward,
+// before or after creating the machine (the BatchNorm ops are this package's
+// own and, unlike gorgonia's BatchNormOp, are not reset by NewTapeMachine).
 func (m *MLP) Restore(w *Weights) error {
 	if w == nil {
 		return fmt.Errorf("%w: Restore MLP %q: nil weights", ErrConfig, m.name)
@@ -396,21 +373,9 @@ func (m *MLP) Restore(w *Weights) error {
 		if L.BN {
 			copy(l.gamma.Value().Data().([]float64), L.Gamma)
 			copy(l.beta.Value().Data().([]float64), L.Beta)
-			if l.bnOp == nil {
-				l.pendMean = append([]float64{}, L.Mean...)
-				l.pendVar = append([]float64{}, L.Var...)
-			} else if err := setStats(l.bnOp, L.Mean, L.Var); err != nil {
-				return fmt.Errorf("Restore MLP %q layer %d: running statistics: %w", m.name, i, err)
-			}
+			copy(l.bn.runMean, L.Mean)
+			copy(l.bn.runVar, L.Var)
 		}
 	}
 	return nil
-}
-
-// setStats copies mean and variance into a BatchNorm op's running statistics
-// (SetStats copies, so the slices stay the caller's).
-func setStats(op *G.BatchNormOp, mean, vr []float64) error {
-	mt := tensor.New(tensor.WithShape(len(mean)), tensor.WithBacking(mean))
-	vt := tensor.New(tensor.WithShape(len(vr)), tensor.WithBacking(vr))
-	return op.SetStats(mt, vt)
 }
