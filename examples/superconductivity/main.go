@@ -8,6 +8,11 @@
 //	go run ./examples/superconductivity -sample 5000      # the speed-comparison sample
 //	go run ./examples/superconductivity -seeds 3 -report sc.json -plots out/
 //
+// Dropout defaults to 0.1 after the first hidden layer and none after the
+// second, not the method's 0.3 and 0.2: with those, on this data the training
+// and validation losses are still equal and falling at epoch 200 (the model
+// underfits), and the test RMSE over three seeds is worse (BENCHMARKS.md).
+//
 // The data directory defaults to ../shared/data/superconductivity (relative
 // to the repository root); the files can be gzipped or plain.
 package main
@@ -52,7 +57,7 @@ func run() error {
 	plots := fs.String("plots", "", "write PNG plots into this directory")
 	out := fs.String("out", "", "write the (last) model here")
 	quiet := fs.Bool("q", false, "no per-epoch progress")
-	dropout := fs.String("dropout", "", "dropout rate after each hidden layer, comma-separated (default: the model's, 0.3,0.2)")
+	dropout := fs.String("dropout", "0.1,0", "dropout rate after each hidden layer, comma-separated (the method's default is 0.3,0.2)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
 	}
