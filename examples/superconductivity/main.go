@@ -7,6 +7,7 @@
 //	go run ./examples/superconductivity                   # all 21 263 rows, defaults
 //	go run ./examples/superconductivity -sample 5000      # the speed-comparison sample
 //	go run ./examples/superconductivity -seeds 3 -report sc.json -plots out/
+//	go run ./examples/superconductivity -sample 5000 -seeds 3 -models all   # baselines and ablations
 //
 // Dropout defaults to 0.1 after the first hidden layer and none after the
 // second, not the method's 0.3 and 0.2: with those, on this data the training
@@ -22,6 +23,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -33,6 +35,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/internal/bench"
 	"github.com/pidreg/pidreg/internal/datasets"
 	"github.com/pidreg/pidreg/internal/runner"
 )
@@ -57,6 +60,7 @@ func run() error {
 	plots := fs.String("plots", "", "write PNG plots into this directory")
 	out := fs.String("out", "", "write the (last) model here")
 	quiet := fs.Bool("q", false, "no per-epoch progress")
+	models := fs.String("models", "", "benchmark these models on identical splits instead (all, or a list: pidreg,concat,late,unimodal:physics,equal-weights,no-cmi,no-cs,no-gauss,no-freeze)")
 	dropout := fs.String("dropout", "0.1,0", "dropout rate after each hidden layer, comma-separated (the method's default is 0.3,0.2)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
@@ -85,6 +89,35 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *models != "" {
+		list, err := bench.ParseModels(*models, d.Names())
+		if err != nil {
+			return fmt.Errorf("-models: %w", err)
+		}
+		splits, err := bench.Splits(n, [3]float64{0.7, 0.1, 0.2}, *seeds, *seed)
+		if err != nil {
+			return err
+		}
+		var progress io.Writer
+		if !*quiet {
+			progress = os.Stdout
+		}
+		tab, err := bench.Run(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress)
+		if err != nil {
+			return err
+		}
+		if *report != "" {
+			if err := runner.WriteJSON(*report, tab); err != nil {
+				return err
+			}
+		}
+		if *plots != "" {
+			if err := tab.Plots(*plots); err != nil {
+				return err
+			}
+		}
+		return tab.Markdown(os.Stdout)
+	}
 
 	var rmse, mae, r2, spe []float64
 	for s := *seed; s < *seed+uint64(*seeds); s++ {
