@@ -80,7 +80,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -91,6 +90,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/internal/bench"
 	"github.com/pidreg/pidreg/internal/datasets"
 	"github.com/pidreg/pidreg/internal/runner"
 )
@@ -246,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if len(splits) > 1 {
 		fmt.Fprintf(stdout, "mean over %d seeds: RMSE %.3f ± %.3f, MAE %.3f ± %.3f, R² %.4f ± %.4f, %.2f s/epoch\n",
-			len(splits), mean(rmse), sd(rmse), mean(mae), sd(mae), mean(r2), sd(r2), mean(spe))
+			len(splits), bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
 	}
 	return nil
 }
@@ -356,23 +356,4 @@ func distinct(ids []int) []int {
 	out := slices.Clone(ids)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
-}
-
-func sd(x []float64) float64 {
-	if len(x) < 2 {
-		return 0
-	}
-	m, s := mean(x), 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return math.Sqrt(s / float64(len(x)-1))
 }

@@ -36,20 +36,5 @@ func benchmark(ctx context.Context, d pidreg.Dataset, splits []runner.Split, mod
 	if !o.quiet {
 		progress = stdout
 	}
-	tab, err := bench.Run(ctx, d, splits, models, base, progress)
-	if err != nil {
-		return err
-	}
-	if o.report != "" {
-		if err := runner.WriteJSON(o.report, tab); err != nil {
-			return fmt.Errorf("writing %s: %w", o.report, err)
-		}
-	}
-	if o.plots != "" {
-		if err := tab.Plots(o.plots); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintln(stdout)
-	return tab.Markdown(stdout)
+	return bench.Report(ctx, d, splits, models, base, progress, o.report, o.plots, stdout)
 }

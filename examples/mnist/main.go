@@ -99,7 +99,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -109,6 +108,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/internal/bench"
 	"github.com/pidreg/pidreg/internal/datasets"
 	"github.com/pidreg/pidreg/internal/runner"
 )
@@ -288,7 +288,7 @@ func trainSeeds(ctx context.Context, d pidreg.Dataset, splits []runner.Split, ba
 	}
 	if len(splits) > 1 {
 		fmt.Fprintf(stdout, "mean over %d seeds: MAE %.3f ± %.3f, RMSE %.3f ± %.3f, R² %.4f ± %.4f, %.2f s/epoch\n",
-			len(splits), mean(mae), sd(mae), mean(rmse), sd(rmse), mean(r2), sd(r2), mean(spe))
+			len(splits), bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
 	}
 	return nil
 }
@@ -425,23 +425,4 @@ func split(nTrain, nTest int, val float64, seed uint64) (runner.Split, error) {
 		te[i] = nTrain + i
 	}
 	return runner.Split{Train: tr, Val: va, Test: te}, nil
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
-}
-
-func sd(x []float64) float64 {
-	if len(x) < 2 {
-		return 0
-	}
-	m, s := mean(x), 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return math.Sqrt(s / float64(len(x)-1))
 }

@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -102,21 +101,7 @@ func run() error {
 		if !*quiet {
 			progress = os.Stdout
 		}
-		tab, err := bench.Run(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress)
-		if err != nil {
-			return err
-		}
-		if *report != "" {
-			if err := runner.WriteJSON(*report, tab); err != nil {
-				return err
-			}
-		}
-		if *plots != "" {
-			if err := tab.Plots(*plots); err != nil {
-				return err
-			}
-		}
-		return tab.Markdown(os.Stdout)
+		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress, *report, *plots, os.Stdout)
 	}
 
 	var rmse, mae, r2, spe []float64
@@ -146,26 +131,7 @@ func run() error {
 	}
 	if *seeds > 1 {
 		fmt.Printf("mean over %d seeds: RMSE %.3f ± %.3f K, MAE %.3f ± %.3f K, R² %.4f ± %.4f, %.2f s/epoch\n",
-			*seeds, mean(rmse), sd(rmse), mean(mae), sd(mae), mean(r2), sd(r2), mean(spe))
+			*seeds, bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
 	}
 	return nil
-}
-
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
-	}
-	return s / float64(len(x))
-}
-
-func sd(x []float64) float64 {
-	if len(x) < 2 {
-		return 0
-	}
-	m, s := mean(x), 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return math.Sqrt(s / float64(len(x)-1))
 }
