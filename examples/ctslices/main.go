@@ -27,8 +27,8 @@
 // training, validation and test parts (70/10/20 of the rows, as nearly as
 // whole patients allow; datasets.SplitByGroup): no patient's slices straddle
 // two parts, and the test error measures how well the model does on a new
-// patient. With exactly two patients (the bundled 682-row sample) one of
-// them is the test part and the other's rows are split 7:1 into training
+// patient. With exactly two patients (the bundled 682-row sample) the
+// smaller is the test part and the other's rows are split 7:1 into training
 // and validation; with one patient the example stops and suggests
 // -split-by row, the random row split most published numbers use (it lets
 // the model see other slices of every test patient, so its errors are
@@ -290,13 +290,26 @@ func split(patients []int, by string, seed uint64) (runner.Split, error) {
 	return runner.Split{Train: tr, Val: va, Test: te}, nil
 }
 
-// twoPatients splits a file of exactly two patients: one of them, drawn
-// with rng, is the test part; the other's rows are split at random into
+// twoPatients splits a file of exactly two patients: the one with fewer
+// rows (drawn with rng on a tie) is the test part, as near to the default
+// 20 % as two patients allow; the other's rows are split at random into
 // training and validation in the ratio 7:1 of the default fractions. Train
 // and test never share a patient; validation does share the training
 // patient, so it is an optimistic guide for early stopping only.
 func twoPatients(patients, ids []int, rng *rand.Rand) (runner.Split, error) {
+	var n0 int
+	for _, p := range patients {
+		if p == ids[0] {
+			n0++
+		}
+	}
 	test := ids[rng.IntN(2)]
+	switch n1 := len(patients) - n0; {
+	case n0 < n1:
+		test = ids[0]
+	case n1 < n0:
+		test = ids[1]
+	}
 	var rest, te []int
 	for i, p := range patients {
 		if p == test {

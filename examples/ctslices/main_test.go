@@ -169,9 +169,13 @@ func TestSplitByRow(t *testing.T) {
 	}
 }
 
-// TestSplitTwoPatients: one patient is the test part, the other's rows
-// hold training and validation.
+// TestSplitTwoPatients: one patient is the test part (the smaller one), the
+// other's rows hold training and validation.
 func TestSplitTwoPatients(t *testing.T) {
+	unequal := []int{5, 5, 5, 9, 9, 9, 9, 9, 9, 9, 9, 9}
+	if s, err := split(unequal, "patient", 3); err != nil || len(s.Test) != 3 || unequal[s.Test[0]] != 5 {
+		t.Fatalf("unequal patients: test part %v (%v), want the 3 rows of patient 5", s.Test, err)
+	}
 	patients := make([]int, 90)
 	for i := range patients {
 		patients[i] = 3 + 4*(i%2)
@@ -358,7 +362,7 @@ func TestRunPartialFile(t *testing.T) {
 	if err := run(context.Background(), []string{"-data", data, "-epochs", "2", "-q", "-report", byPatient}, &out, &errb); err != nil {
 		t.Fatalf("split by patient of the 2-patient sample: %v\n%s", err, errb.String())
 	}
-	if rp := readReport(t, byPatient); rp.TestRows == 0 || rp.TrainRows+rp.ValRows+rp.TestRows != 682 {
+	if rp := readReport(t, byPatient); rp.TestRows == 0 || rp.TestRows > rp.TrainRows || rp.TrainRows+rp.ValRows+rp.TestRows != 682 {
 		t.Fatalf("patient split rows %d/%d/%d", rp.TrainRows, rp.ValRows, rp.TestRows)
 	}
 	report := filepath.Join(dir, "ct.json")
