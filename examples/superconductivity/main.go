@@ -40,7 +40,7 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "superconductivity:", err)
 		}
@@ -48,7 +48,7 @@ func main() {
 	}
 }
 
-func run() error {
+func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("superconductivity", flag.ContinueOnError)
 	dir := fs.String("data", filepath.Join("..", "shared", "data", "superconductivity"), "directory with train.csv(.gz) and unique_m.csv(.gz)")
 	epochs := fs.Int("epochs", 0, "maximum epochs (0: the default, 200)")
@@ -61,7 +61,7 @@ func run() error {
 	quiet := fs.Bool("q", false, "no per-epoch progress")
 	models := fs.String("models", "", "benchmark these models on identical splits instead (all, or a list: pidreg,concat,late,unimodal:physics,equal-weights,no-cmi,no-cs,no-gauss,no-freeze)")
 	dropout := fs.String("dropout", "0.1,0", "dropout rate after each hidden layer, comma-separated (the method's default is 0.3,0.2)")
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var rates []float64
@@ -99,9 +99,9 @@ func run() error {
 		}
 		var progress io.Writer
 		if !*quiet {
-			progress = os.Stdout
+			progress = stdout
 		}
-		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress, *report, *plots, os.Stdout)
+		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress, *report, *plots, stdout)
 	}
 
 	var rmse, mae, r2, spe []float64
@@ -113,7 +113,7 @@ func run() error {
 		o := runner.Options{Plots: *plots, Out: *out,
 			Columns: [][]string{sc.PhysicsNames, sc.ElementNames}, Targets: []string{"critical_temp"}}
 		if !*quiet {
-			o.Progress = os.Stdout
+			o.Progress = stdout
 		}
 		if *report != "" {
 			o.Report = *report
@@ -121,16 +121,16 @@ func run() error {
 				o.Report = fmt.Sprintf("%s.%d.json", strings.TrimSuffix(*report, ".json"), s)
 			}
 		}
-		fmt.Printf("seed %d: %d rows (train %d, validation %d, test %d)\n", s, n, len(tr), len(va), len(te))
+		fmt.Fprintf(stdout, "seed %d: %d rows (train %d, validation %d, test %d)\n", s, n, len(tr), len(va), len(te))
 		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs, Dropout: rates}, o)
 		if err != nil {
 			return err
 		}
-		fmt.Print(runner.Summary(rep))
+		fmt.Fprint(stdout, runner.Summary(rep))
 		rmse, mae, r2, spe = append(rmse, rep.Metrics.RMSE), append(mae, rep.Metrics.MAE), append(r2, rep.Metrics.R2), append(spe, rep.SecondsPerEpoch)
 	}
 	if *seeds > 1 {
-		fmt.Printf("mean over %d seeds: RMSE %.3f ± %.3f K, MAE %.3f ± %.3f K, R² %.4f ± %.4f, %.2f s/epoch\n",
+		fmt.Fprintf(stdout, "mean over %d seeds: RMSE %.3f ± %.3f K, MAE %.3f ± %.3f K, R² %.4f ± %.4f, %.2f s/epoch\n",
 			*seeds, bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
 	}
 	return nil
