@@ -43,6 +43,7 @@ import (
 // state, so its graph must be run by one goroutine at a time, as every
 // gorgonia graph must.
 type batchNormOp struct {
+	pureOp
 	name          string
 	c             int
 	momentum, eps float64
@@ -154,9 +155,6 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(n, c, y), nil
 }
 
-func (op *batchNormOp) ReturnsPtr() bool     { return false }
-func (op *batchNormOp) CallsExtern() bool    { return false }
-func (op *batchNormOp) OverwritesInput() int { return -1 }
 func (op *batchNormOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnorm{%s,%v,%v,%p}", op.name, op.momentum, op.eps, op)
 }
@@ -189,6 +187,7 @@ func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // a batchNormOp, using the batch statistics its forward pass saved in this
 // run. It is not differentiable itself.
 type batchNormGradOp struct {
+	gradLeaf
 	fwd  *batchNormOp
 	wrtH bool
 	out  outBuf
@@ -271,9 +270,6 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(n, c, dh), nil
 }
 
-func (op *batchNormGradOp) ReturnsPtr() bool     { return false }
-func (op *batchNormGradOp) CallsExtern() bool    { return false }
-func (op *batchNormGradOp) OverwritesInput() int { return -1 }
 func (op *batchNormGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnormGrad{%s,%v,%p}", op.fwd.name, op.wrtH, op)
 }
@@ -283,10 +279,6 @@ func (op *batchNormGradOp) String() string {
 		return "BatchNormGradH{" + op.fwd.name + "}"
 	}
 	return "BatchNormGradγ{" + op.fwd.name + "}"
-}
-func (op *batchNormGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *batchNormGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("encoder: %s has no second derivative", op)
 }
 
 // Row kernels of the BatchNorm ops. Each reslices its arguments to the row

@@ -31,6 +31,7 @@ import (
 // node always runs first); the op holds that state, so its graph must be run
 // by one goroutine at a time.
 type noiseMixOp struct {
+	pureOp
 	name      string
 	mean, std []float64 // this run's μ and σ
 	out       outBuf
@@ -136,9 +137,6 @@ func (op *noiseMixOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(n, k, z), nil
 }
 
-func (op *noiseMixOp) ReturnsPtr() bool     { return false }
-func (op *noiseMixOp) CallsExtern() bool    { return false }
-func (op *noiseMixOp) OverwritesInput() int { return -1 }
 func (op *noiseMixOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.noiseMix{%s,%p}", op.name, op)
 }
@@ -168,6 +166,7 @@ func (op *noiseMixOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // noiseMixGradOp maps (R, ξ, λ, G) to ∂/∂R (wrtR) or to the scalar ∂/∂λ of
 // a noiseMixOp. It is not differentiable itself.
 type noiseMixGradOp struct {
+	gradLeaf
 	fwd      *noiseMixOp
 	wrtR     bool
 	out      outBuf
@@ -251,9 +250,6 @@ func (op *noiseMixGradOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(n, k, dr), nil
 }
 
-func (op *noiseMixGradOp) ReturnsPtr() bool     { return false }
-func (op *noiseMixGradOp) CallsExtern() bool    { return false }
-func (op *noiseMixGradOp) OverwritesInput() int { return -1 }
 func (op *noiseMixGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.noiseMixGrad{%s,%v,%p}", op.fwd.name, op.wrtR, op)
 }
@@ -263,8 +259,4 @@ func (op *noiseMixGradOp) String() string {
 		return "NoiseMixGradR{" + op.fwd.name + "}"
 	}
 	return "NoiseMixGradλ{" + op.fwd.name + "}"
-}
-func (op *noiseMixGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *noiseMixGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("encoder: %s has no second derivative", op)
 }

@@ -116,6 +116,7 @@ func matShape(op string, i int, ns []G.DimSizer) (tensor.Shape, error) {
 // one Gemm into the output buffer, then b added to every row (the same
 // order of operations as Weights.Forward, so the two agree bit for bit).
 type linearOp struct {
+	pureOp
 	name string
 	out  outBuf
 }
@@ -179,9 +180,6 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(n, out, y), nil
 }
 
-func (op *linearOp) ReturnsPtr() bool      { return false }
-func (op *linearOp) CallsExtern() bool     { return false }
-func (op *linearOp) OverwritesInput() int  { return -1 }
 func (op *linearOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.linear{%s,%p}", op.name, op) }
 func (op *linearOp) Hashcode() uint32      { return hashOf(op) }
 func (op *linearOp) String() string        { return "Linear{" + op.name + "}" }
@@ -229,6 +227,7 @@ const (
 // n·in·out multiply-adds of a dead node, returning its buffer unchanged (a
 // matrix of the right shape whose contents nothing reads).
 type linearGradOp struct {
+	gradLeaf
 	kind gradKind
 	name string
 	x    *G.Node // gradX: the input X whose derivative this node computes
@@ -339,9 +338,6 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 }
 
-func (op *linearGradOp) ReturnsPtr() bool     { return false }
-func (op *linearGradOp) CallsExtern() bool    { return false }
-func (op *linearGradOp) OverwritesInput() int { return -1 }
 func (op *linearGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.linearGrad%d{%s,%p}", op.kind, op.name, op)
 }
@@ -349,16 +345,13 @@ func (op *linearGradOp) Hashcode() uint32 { return hashOf(op) }
 func (op *linearGradOp) String() string {
 	return [...]string{"LinearGradX{", "LinearGradW{", "ColSum{"}[op.kind] + op.name + "}"
 }
-func (op *linearGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *linearGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("encoder: %s has no second derivative", op)
-}
 
 // ---------------------------------------------------------------- ReLU ⊙ mask
 
 // reluMaskOp is Y = max(H, 0) ⊙ M with M a non-differentiable dropout mask
 // node of H's shape, or Y = max(H, 0) without a mask. A NaN in H stays NaN.
 type reluMaskOp struct {
+	pureOp
 	name    string
 	hasMask bool
 	out     outBuf
@@ -439,9 +432,6 @@ func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(r, c, y), nil
 }
 
-func (op *reluMaskOp) ReturnsPtr() bool     { return false }
-func (op *reluMaskOp) CallsExtern() bool    { return false }
-func (op *reluMaskOp) OverwritesInput() int { return -1 }
 func (op *reluMaskOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMask{%s,%v,%p}", op.name, op.hasMask, op)
 }
@@ -478,6 +468,7 @@ func (op *reluMaskOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reluMaskGradOp maps (H, [M,] G) to G ⊙ M ⊙ 1[H ≥ 0]. It is not
 // differentiable itself.
 type reluMaskGradOp struct {
+	gradLeaf
 	fwd *reluMaskOp
 	out outBuf
 }
@@ -531,18 +522,11 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 	return matrixValue(r, c, d), nil
 }
 
-func (op *reluMaskGradOp) ReturnsPtr() bool     { return false }
-func (op *reluMaskGradOp) CallsExtern() bool    { return false }
-func (op *reluMaskGradOp) OverwritesInput() int { return -1 }
 func (op *reluMaskGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMaskGrad{%s,%v,%p}", op.fwd.name, op.fwd.hasMask, op)
 }
-func (op *reluMaskGradOp) Hashcode() uint32     { return hashOf(op) }
-func (op *reluMaskGradOp) String() string       { return op.fwd.String() + "Grad" }
-func (op *reluMaskGradOp) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op *reluMaskGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("encoder: %s has no second derivative", op)
-}
+func (op *reluMaskGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *reluMaskGradOp) String() string   { return op.fwd.String() + "Grad" }
 
 // b2f returns 1 for true and 0 for false without a branch (the compiler
 // turns the conditional assignment into SETcc).
