@@ -181,7 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	models, err := parseModels(o.models)
+	models, err := bench.Flag(o.models, modalityNames[:])
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		describe(stdout, ct.PatientID, small, base)
-		return benchmark(ctx, d, splits, models, base, o, stdout)
+		return bench.Report(ctx, d, splits, models, base, bench.Quiet(stdout, o.quiet), o.report, o.plots, stdout)
 	}
 	var rmse, mae, r2, spe []float64
 	for i, s := range splits {

@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	models, err := parseModels(o.models)
+	models, err := bench.Flag(o.models, modalityNames[:])
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func train(ctx context.Context, mn *datasets.MNIST, models []string, o options, 
 	base := o.base
 	base.Epochs, base.Seed = o.epochs, o.seed
 	if len(models) > 0 {
-		return benchmark(ctx, d, splits, models, base, o, stdout)
+		return bench.Report(ctx, d, splits, models, base, bench.Quiet(stdout, o.quiet), o.report, o.plots, stdout)
 	}
 	return trainSeeds(ctx, d, splits, base, o, stdout)
 }

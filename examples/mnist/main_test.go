@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pidreg/pidreg/internal/bench"
 	"github.com/pidreg/pidreg/internal/datasets"
 	"github.com/pidreg/pidreg/internal/runner"
 )
@@ -371,14 +372,14 @@ func TestRealMNISTPairs(t *testing.T) {
 }
 
 func TestTrainBench(t *testing.T) {
-	models, err := parseModels("pidreg, unimodal:units")
+	models, err := bench.Flag("pidreg, unimodal:units", modalityNames[:])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parseModels("pidreg,unimodal:hundreds"); err == nil {
+	if _, err := bench.Flag("pidreg,unimodal:hundreds", modalityNames[:]); err == nil {
 		t.Fatal("an unknown modality was accepted in -models")
 	}
-	if m, err := parseModels(""); err != nil || m != nil {
+	if m, err := bench.Flag("", modalityNames[:]); err != nil || m != nil {
 		t.Fatalf("empty -models: %v, %v (want no benchmark)", m, err)
 	}
 	report := filepath.Join(t.TempDir(), "bench.json")

@@ -97,11 +97,8 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		var progress io.Writer
-		if !*quiet {
-			progress = stdout
-		}
-		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates}, progress, *report, *plots, stdout)
+		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates},
+			bench.Quiet(stdout, *quiet), *report, *plots, stdout)
 	}
 
 	var rmse, mae, r2, spe []float64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pidreg/pidreg"
 	"github.com/pidreg/pidreg/internal/runner"
@@ -31,4 +32,26 @@ func Report(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models
 	}
 	fmt.Fprintln(w)
 	return tab.Markdown(w)
+}
+
+// Flag parses the value of an example's -models flag: empty means no
+// benchmark (nil), "all" every model, otherwise a list as for ParseModels.
+func Flag(list string, names []string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	models, err := ParseModels(list, names)
+	if err != nil {
+		return nil, fmt.Errorf("-models: %w", err)
+	}
+	return models, nil
+}
+
+// Quiet returns w, or nil when quiet is set: the progress writer of an
+// example's -q flag.
+func Quiet(w io.Writer, quiet bool) io.Writer {
+	if quiet {
+		return nil
+	}
+	return w
 }
