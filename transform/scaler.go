@@ -143,20 +143,32 @@ func (s *Scaler) Validate() error {
 			return fmt.Errorf("transform: scaler scale of %s = %v, want finite and > 0: %w", s.label(j), sc, ErrNonFinite)
 		}
 	}
-	prev := -1
-	for _, j := range s.Constant {
-		if j <= prev || j >= len(s.Mean) {
-			return fmt.Errorf("transform: scaler constant columns %v not increasing in [0, %d): %w", s.Constant, len(s.Mean), ErrShape)
-		}
-		prev = j
+	if !increasingIn(s.Constant, len(s.Mean), func(int) bool { return true }) {
+		return fmt.Errorf("transform: scaler constant columns %v not increasing in [0, %d): %w", s.Constant, len(s.Mean), ErrShape)
 	}
 	return nil
 }
 
 // label names column j for messages: `column 3 ("x2")` or `column 3`.
-func (s *Scaler) label(j int) string {
-	if j < len(s.Names) {
-		return fmt.Sprintf("column %d (%q)", j, s.Names[j])
+func (s *Scaler) label(j int) string { return columnLabel(s.Names, j) }
+
+// columnLabel names column j for messages: `column 3 ("x2")` or `column 3`.
+func columnLabel(names []string, j int) string {
+	if j < len(names) {
+		return fmt.Sprintf("column %d (%q)", j, names[j])
 	}
 	return fmt.Sprintf("column %d", j)
+}
+
+// increasingIn reports whether cols holds strictly increasing indices in
+// [0, n), each satisfying ok.
+func increasingIn(cols []int, n int, ok func(j int) bool) bool {
+	prev := -1
+	for _, j := range cols {
+		if j <= prev || j >= n || !ok(j) {
+			return false
+		}
+		prev = j
+	}
+	return true
 }
