@@ -84,10 +84,54 @@ func (m *Model) Columns() [][]string {
 func (m *Model) TargetColumns() []string { return append([]string(nil), m.targets...) }
 
 // scaler is a fitted z-score map x ↦ (x − Mean)/Scale per column. Constant
-// columns have Scale 1 (they are centred, never divided by zero).
+// columns have Scale 1 (they are centred, never divided by zero). When Lo and
+// Hi are set (inputs, not the target), each z-score is clamped to
+// [Lo[j], Hi[j]]: the range the column took on the training rows, narrowed to
+// ±clip. Clamping changes no training value when clip is off; it stops a
+// held-out row from sending the network far outside anything it was fitted on.
 type scaler struct {
 	Mean, Scale []float64
 	Constant    []int
+	Lo, Hi      []float64
+	// Q, when set, maps the raw inputs to normal scores first (Config.Inputs
+	// = Quantile); Mean and Scale then standardise those scores.
+	Q *transform.Quantile
+}
+
+// fitInput fits the input map of one modality on its training rows x.
+func fitInput(x *mat.Dense, what string, cfg Config) (scaler, error) {
+	var q *transform.Quantile
+	if cfg.Inputs == Quantile {
+		var err error
+		if q, err = transform.FitQuantile(x, 0); err != nil {
+			return scaler{}, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
+		}
+		if x, err = q.Transform(x); err != nil {
+			return scaler{}, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
+		}
+	}
+	s, err := fitScaler(x, what)
+	if err != nil {
+		return scaler{}, err
+	}
+	s.Q = q
+	if cfg.InputClip >= 0 {
+		s.bound(x, cfg.InputClip)
+	}
+	return s, nil
+}
+
+// input maps raw input rows x through Q (if set), then standardises and
+// clamps them.
+func (s scaler) input(x mat.Matrix) (*mat.Dense, error) {
+	if s.Q != nil {
+		q, err := s.Q.Transform(x)
+		if err != nil {
+			return nil, err
+		}
+		x = q
+	}
+	return s.apply(x), nil
 }
 
 func fitScaler(x *mat.Dense, what string) (scaler, error) {
@@ -102,11 +146,34 @@ func fitScaler(x *mat.Dense, what string) (scaler, error) {
 	}, nil
 }
 
-// apply returns (x − Mean)/Scale as a new matrix.
+// bound sets Lo and Hi to the z-score range of the training rows x,
+// narrowed to ±clip when clip > 0.
+func (s *scaler) bound(x *mat.Dense, clip float64) {
+	r, c := x.Dims()
+	s.Lo, s.Hi = make([]float64, c), make([]float64, c)
+	for j := range c {
+		s.Lo[j], s.Hi[j] = math.Inf(1), math.Inf(-1)
+	}
+	for i := range r {
+		for j, v := range x.RawRowView(i) {
+			z := (v - s.Mean[j]) / s.Scale[j]
+			s.Lo[j], s.Hi[j] = math.Min(s.Lo[j], z), math.Max(s.Hi[j], z)
+		}
+	}
+	if clip > 0 {
+		for j := range c {
+			s.Lo[j], s.Hi[j] = math.Max(s.Lo[j], -clip), math.Min(s.Hi[j], clip)
+		}
+	}
+}
+
+// apply returns (x − Mean)/Scale as a new matrix, clamped to [Lo, Hi] when
+// they are set.
 func (s scaler) apply(x mat.Matrix) *mat.Dense {
 	r, c := x.Dims()
 	out := mat.NewDense(r, c, nil)
 	dx, dense := x.(*mat.Dense)
+	clamp := len(s.Lo) == c && len(s.Hi) == c
 	for i := 0; i < r; i++ {
 		row := out.RawRowView(i)
 		if dense {
@@ -117,7 +184,11 @@ func (s scaler) apply(x mat.Matrix) *mat.Dense {
 			}
 		}
 		for j, v := range row {
-			row[j] = (v - s.Mean[j]) / s.Scale[j]
+			z := (v - s.Mean[j]) / s.Scale[j]
+			if clamp {
+				z = math.Min(math.Max(z, s.Lo[j]), s.Hi[j])
+			}
+			row[j] = z
 		}
 	}
 	return out
@@ -222,12 +293,16 @@ func (m *Model) predictScaled(xs []*mat.Dense) (*mat.Dense, error) {
 	return out, nil
 }
 
-func (m *Model) scaleInputs(d Dataset) []*mat.Dense {
+func (m *Model) scaleInputs(d Dataset) ([]*mat.Dense, error) {
 	xs := make([]*mat.Dense, len(d.Modalities))
 	for i, mod := range d.Modalities {
-		xs[i] = m.xs[i].apply(mod.X)
+		x, err := m.xs[i].input(mod.X)
+		if err != nil {
+			return nil, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
+		}
+		xs[i] = x
 	}
-	return xs
+	return xs, nil
 }
 
 // Predict returns the predictions for every row of d, n×dm, in the target's
@@ -239,7 +314,11 @@ func (m *Model) Predict(d Dataset) (*mat.Dense, error) {
 	if err := d.validate("predict", m.dims, m.dm, false); err != nil {
 		return nil, err
 	}
-	out, err := m.predictScaled(m.scaleInputs(d))
+	xs, err := m.scaleInputs(d)
+	if err != nil {
+		return nil, fmt.Errorf("pidreg: predict: %w", err)
+	}
+	out, err := m.predictScaled(xs)
 	if err != nil {
 		return nil, fmt.Errorf("pidreg: predict: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -158,6 +159,47 @@ func finite(x *mat.Dense) error {
 	return nil
 }
 
+// InputMap chooses how input columns are standardised before the encoders.
+// Either way the statistics come from the training rows only, and every
+// standardised value is then clamped to the range its column took on those
+// rows (Config.InputClip).
+type InputMap int
+
+const (
+	// ZScore maps x ↦ (x − mean)/sd (METHOD.md §2). Columns constant on the
+	// training rows get sd 1.
+	ZScore InputMap = iota
+	// Quantile first maps each column through its empirical distribution on
+	// the training rows to normal scores (transform.Quantile, the rank
+	// inverse normal transform extended to new values), then z-scores the
+	// scores. Sparse columns (element fractions, pixels that are mostly 0)
+	// and heavy tails then have no extreme values, in training or later.
+	Quantile
+)
+
+// String returns "zscore" or "quantile".
+func (m InputMap) String() string {
+	switch m {
+	case ZScore:
+		return "zscore"
+	case Quantile:
+		return "quantile"
+	}
+	return fmt.Sprintf("InputMap(%d)", int(m))
+}
+
+// ParseInputMap parses the names returned by String (case-insensitive); ""
+// means ZScore.
+func ParseInputMap(s string) (InputMap, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "zscore":
+		return ZScore, nil
+	case "quantile":
+		return Quantile, nil
+	}
+	return 0, fmt.Errorf("%w: input map %q (want zscore or quantile)", ErrInput, s)
+}
+
 // Config sets up a model. The zero value gives the defaults of the method
 // (METHOD.md §1 and §6); every field documents its default.
 type Config struct {
@@ -170,6 +212,15 @@ type Config struct {
 	// Dropout is the dropout rate after each hidden layer (encoders and
 	// head). Default {0.3, 0.2}; give explicit zeros to disable it.
 	Dropout []float64
+
+	// Inputs chooses how every input column is standardised, on statistics
+	// of the training rows only. Default ZScore, the method's choice.
+	Inputs InputMap
+	// InputClip bounds the standardised inputs. Every input z-score, in
+	// training and in prediction, is clamped to the range its column took on
+	// the training rows, and to ±InputClip when InputClip > 0. Default 0:
+	// the training range only; negative: no clamping at all.
+	InputClip float64
 
 	// Epochs is the maximum number of epochs. Default 200.
 	Epochs int
@@ -301,6 +352,8 @@ func (c Config) check() error {
 		return fmt.Errorf("%w: %d epochs", ErrInput, c.Epochs)
 	case len(c.Dropout) != len(c.Hidden) && len(c.Dropout) != 0:
 		return fmt.Errorf("%w: %d dropout rates for %d hidden layers", ErrInput, len(c.Dropout), len(c.Hidden))
+	case c.Inputs != ZScore && c.Inputs != Quantile:
+		return fmt.Errorf("%w: unknown %v", ErrInput, c.Inputs)
 	case c.PlateauFactor <= 0 || c.PlateauFactor >= 1:
 		return fmt.Errorf("%w: plateau factor %v is not in (0,1)", ErrInput, c.PlateauFactor)
 	}

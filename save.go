@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -184,6 +185,21 @@ func (m *Model) consistent() error {
 	for i, d := range m.dims {
 		if m.enc[i] == nil || m.enc[i].In() != d || len(m.xs[i].Mean) != d || len(m.xs[i].Scale) != d {
 			return fmt.Errorf("inconsistent encoder %d", i+1)
+		}
+		if q := m.xs[i].Q; q != nil {
+			if err := q.Validate(); err != nil || len(q.Knots) != d {
+				return fmt.Errorf("inconsistent quantile map of modality %d", i+1)
+			}
+		}
+		if b := m.xs[i]; len(b.Lo) != 0 || len(b.Hi) != 0 {
+			if len(b.Lo) != d || len(b.Hi) != d {
+				return fmt.Errorf("inconsistent input bounds of modality %d", i+1)
+			}
+			for j := range d {
+				if !(b.Lo[j] <= b.Hi[j]) || math.IsInf(b.Lo[j], 0) || math.IsInf(b.Hi[j], 0) {
+					return fmt.Errorf("input bounds [%g, %g] of modality %d column %d are not a finite range", b.Lo[j], b.Hi[j], i+1, j+1)
+				}
+			}
 		}
 		if m.enc[i].Out() != m.head.In() {
 			return fmt.Errorf("encoder %d output %d does not feed a head of %d", i+1, m.enc[i].Out(), m.head.In())

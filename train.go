@@ -453,7 +453,7 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	m.xs = make([]scaler, len(m.dims))
 	var constant []string
 	for i, mod := range train.Modalities {
-		s, err := fitScaler(mod.X, "modality "+mod.Name)
+		s, err := fitInput(mod.X, "modality "+mod.Name, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -467,12 +467,17 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 		return nil, err
 	}
 	m.ys = ys
-	xs := m.scaleInputs(train)
+	xs, err := m.scaleInputs(train)
+	if err != nil {
+		return nil, err
+	}
 	y := ys.apply(train.Y)
 	var vxs []*mat.Dense
 	var vy *mat.Dense
 	if hasVal {
-		vxs = m.scaleInputs(val)
+		if vxs, err = m.scaleInputs(val); err != nil {
+			return nil, err
+		}
 		vy = ys.apply(val.Y)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/pidreg/pidreg"
@@ -17,7 +18,8 @@ import (
 const trainSynopsis = `Usage:
 	pidreg train -data FILE.csv -modality NAME=COLS [-modality NAME=COLS] -target COLS
 	    [-epochs N] [-batch B] [-seed S] [-split 0.7,0.1,0.2] [-latent K]
-	    [-policy split|stronger|bernoulli] [-debias]
+	    [-policy split|stronger|bernoulli] [-debias] [-dropout 0.3,0.2]
+	    [-inputs zscore|quantile] [-input-clip C]
 	    [-out model.pidreg] [-report FILE.json] [-plots DIR] [-q]
 
 Train a PID-weighted multimodal regression model on a CSV file with a header
@@ -37,6 +39,12 @@ metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each},
 weights, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
 seconds_per_epoch, epoch_seconds, train_rows, val_rows, test_rows and more.
 -plots writes PNGs of the PID atoms, losses, fusion weights and predictions.
+
+Inputs are standardised on the training rows (-inputs zscore), or first mapped
+to normal scores through each column's training distribution (-inputs
+quantile: better for sparse or heavy-tailed columns such as element fractions
+or pixels). Either way each value is clamped to the range its column took on
+the training rows, and to ±C with -input-clip C > 0 (-1: no clamping).
 
 The PID of a mini-batch needs batch ≥ 2·latent + targets + 2 rows; lower -latent
 for small data.
@@ -63,6 +71,9 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	split := fs.String("split", "0.7,0.1,0.2", "train,validation,test `fractions`")
 	latent := fs.Int("latent", 64, "latent `size` of each modality encoder")
 	policy := fs.String("policy", "split", "redundancy `policy` of the fusion weights: split, stronger or bernoulli")
+	dropout := fs.String("dropout", "0.3,0.2", "dropout `rates` after each hidden layer, comma-separated (one per layer; 0 disables)")
+	inputs := fs.String("inputs", "zscore", "input `map`: zscore or quantile")
+	fs.Float64Var(&a.cfg.InputClip, "input-clip", 0, "clamp standardised inputs to ±`C` as well as to the training range (0: training range only; -1: no clamping)")
 	fs.BoolVar(&a.cfg.Debias, "debias", false, "bias-correct every PID during training")
 	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
 	fs.StringVar(&a.report, "report", "", "JSON report `file`")
@@ -94,6 +105,12 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	p, err := fusion.ParsePolicy(*policy)
 	if err != nil {
 		return a, fmt.Errorf("train: -policy: %w", err)
+	}
+	if a.cfg.Inputs, err = pidreg.ParseInputMap(*inputs); err != nil {
+		return a, fmt.Errorf("train: -inputs: %w", err)
+	}
+	if a.cfg.Dropout, err = parseRates(*dropout); err != nil {
+		return a, fmt.Errorf("train: -dropout: %w", err)
 	}
 	a.cfg.Epochs, a.cfg.Batch, a.cfg.Seed, a.cfg.Latent, a.cfg.Policy = *epochs, *batch, *seed, *latent, p
 	for _, path := range []struct{ flag, file string }{{"out", a.out}, {"report", a.report}} {
@@ -174,4 +191,21 @@ func train(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		fmt.Fprintf(stdout, "model written to %s\n", a.out)
 	}
 	return nil
+}
+
+// parseRates parses comma-separated dropout rates, each in [0, 1). An empty
+// string means no dropout layers' rates are given (the defaults apply).
+func parseRates(s string) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || v < 0 || v >= 1 {
+			return nil, fmt.Errorf("rate %q is not a number in [0, 1)", strings.TrimSpace(f))
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

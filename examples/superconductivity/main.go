@@ -61,8 +61,13 @@ func run(args []string, stdout io.Writer) error {
 	quiet := fs.Bool("q", false, "no per-epoch progress")
 	models := fs.String("models", "", "benchmark these models on identical splits instead (all, or a list: pidreg,concat,late,unimodal:physics,equal-weights,no-cmi,no-cs,no-gauss,no-freeze)")
 	dropout := fs.String("dropout", "0.1,0", "dropout rate after each hidden layer, comma-separated (the method's default is 0.3,0.2)")
+	inputs := fs.String("inputs", "zscore", "input map: zscore or quantile (see pidreg.InputMap)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	im, err := pidreg.ParseInputMap(*inputs)
+	if err != nil {
+		return fmt.Errorf("-inputs: %w", err)
 	}
 	var rates []float64
 	if *dropout != "" {
@@ -97,7 +102,7 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates},
+		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates, Inputs: im},
 			bench.Quiet(stdout, *quiet), *report, *plots, stdout)
 	}
 
@@ -119,7 +124,7 @@ func run(args []string, stdout io.Writer) error {
 			}
 		}
 		fmt.Fprintf(stdout, "seed %d: %d rows (train %d, validation %d, test %d)\n", s, n, len(tr), len(va), len(te))
-		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs, Dropout: rates}, o)
+		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs, Dropout: rates, Inputs: im}, o)
 		if err != nil {
 			return err
 		}
