@@ -28,8 +28,9 @@ With -cov, FILE is a CSV without header holding the full (DM+DX+DY)² covariance
 of the variables in the order M, X, Y.
 
 With -data, FILE is a CSV with a header row; COLS is a comma-separated list of
-header names, 0-based column indices and inclusive ranges a-b (a header name
-that matches exactly wins, so a column named "2-3" is selected by that name).
+header names, 0-based column indices and inclusive ranges a-b whose ends are
+indices or names, such as 3-5 or x1-x3 (a header name that matches exactly
+wins, so a column named "2-3" is selected by that name).
 Constant columns carry no information and are dropped.
 
 Files may be gzip-compressed; FILE "-" reads standard input. -json prints one object with the keys mi_x, mi_y,

@@ -43,12 +43,11 @@ func ParseColumns(spec string, header []string, ncols int) ([]int, error) {
 		} else if n > 1 {
 			return nil, fmt.Errorf("table: column list %q: %d columns are named %q: %w", spec, n, item, ErrColumnSpec)
 		}
-		// 2. An inclusive range a-b.
-		if a, b, ok := strings.Cut(item, "-"); ok {
-			lo, okA := index(a)
-			hi, okB := index(b)
-			if !okA || !okB {
-				return nil, fmt.Errorf("table: column list %q: %s: %w", spec, unknown(item, header), ErrColumnSpec)
+		// 2. An inclusive range a-b of indices or header names.
+		if strings.Contains(item, "-") {
+			lo, hi, err := span(item, header)
+			if err != nil {
+				return nil, fmt.Errorf("table: column list %q: %v: %w", spec, err, ErrColumnSpec)
 			}
 			if lo > hi {
 				return nil, fmt.Errorf("table: column list %q: range %q is reversed: %w", spec, item, ErrColumnSpec)
@@ -76,6 +75,37 @@ func ParseColumns(spec string, header []string, ncols int) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// span resolves a range item a-b whose ends are each an index or a unique
+// header name. Names may contain '-' themselves, so every '-' is tried as the
+// separator; exactly one reading must resolve.
+func span(item string, header []string) (lo, hi int, err error) {
+	end := func(s string) (int, bool) {
+		s = strings.TrimSpace(s)
+		if j, n := lookup(header, s); n == 1 {
+			return j, true
+		}
+		return index(s)
+	}
+	found := 0
+	for k := 0; k < len(item); k++ {
+		if item[k] != '-' {
+			continue
+		}
+		a, okA := end(item[:k])
+		b, okB := end(item[k+1:])
+		if okA && okB {
+			if found++; found > 1 {
+				return 0, 0, fmt.Errorf("range %q can be read in more than one way", item)
+			}
+			lo, hi = a, b
+		}
+	}
+	if found == 0 {
+		return 0, 0, fmt.Errorf("%s", unknown(item, header))
+	}
+	return lo, hi, nil
 }
 
 // lookup returns the index of name in header and how many entries match.
@@ -117,5 +147,5 @@ func unknown(item string, header []string) string {
 	if header == nil {
 		return fmt.Sprintf("%q is not an index or a range a-b (the file has no header, so names cannot be used)", item)
 	}
-	return fmt.Sprintf("no column is named %q, and it is not an index or a range a-b", item)
+	return fmt.Sprintf("no column is named %q, and it is not an index or a range a-b of indices or names", item)
 }

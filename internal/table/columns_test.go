@@ -23,6 +23,10 @@ func TestParseColumns(t *testing.T) {
 		{"6,0-1", header, []int{6, 0, 1}},
 		{"4-4", nil, []int{4}},
 		{"0-2 , 5", nil, []int{0, 1, 2, 5}},
+		{"x1-x2", header, []int{1, 2}},        // a range of names
+		{"x1 - 2,y2", header, []int{1, 2, 6}}, // a name and an index
+		{"target-y-1", header, []int{0, 1, 2, 3, 4}},
+		{"y-1-y2", header, []int{4, 5, 6}}, // the name "y-1" starts it
 	} {
 		got, err := ParseColumns(tc.spec, tc.header, 7)
 		if err != nil || !slices.Equal(got, tc.want) {
@@ -55,6 +59,9 @@ func TestParseColumnsErrors(t *testing.T) {
 		{"a,0", header, `column 0 given twice ("a" and "0")`},
 		{"0-2,1", header, "column 1 given twice"},
 		{"b", header, `2 columns are named "b"`},
+		{"c-a", header, `range "c-a" is reversed`},
+		{"a-zz", header, `no column is named "a-zz"`},
+		{"a-b", header, `no column is named "a-b"`}, // "b" is not unique
 	} {
 		_, err := ParseColumns(tc.spec, tc.header, 4)
 		if !errors.Is(err, ErrColumnSpec) || !strings.Contains(err.Error(), tc.msg) {

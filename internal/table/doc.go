@@ -31,7 +31,10 @@
 //  1. a header name, matched exactly (case-sensitive, after trimming spaces);
 //     an exact match wins even over the other readings, so a column named
 //     "2-4" or "7" is selected by that name;
-//  2. an inclusive range a-b of 0-based indices, a ≤ b;
+//  2. an inclusive range a-b, each end a 0-based index or a header name
+//     ("x1-x3", "mean_atomic_mass-7"), in file order a ≤ b; names may
+//     contain '-' themselves, so every '-' is tried as the separator and
+//     exactly one reading must resolve;
 //  3. a single 0-based index.
 //
 // The result keeps the order of the list. Unknown names, indices out of

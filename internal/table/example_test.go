@@ -40,5 +40,5 @@ func ExampleParseColumns() {
 	// [1 2 3] <nil>
 	// [] table: column list "critical_temp,0": column 0 given twice ("critical_temp" and "0"): bad column list
 	// [4] <nil>
-	// [] table: column list "f9": no column is named "f9", and it is not an index or a range a-b: bad column list
+	// [] table: column list "f9": no column is named "f9", and it is not an index or a range a-b of indices or names: bad column list
 }
