@@ -59,3 +59,22 @@ func ExampleFitScaler() {
 	// z [2.2361 0.0000]
 	// back [5 10]
 }
+
+// A sparse column (an element fraction, mostly 0) z-scores to extreme values
+// for a new row rich in the element; its quantile map stays bounded.
+func ExampleFitQuantile() {
+	x := mat.NewDense(8, 1, []float64{0, 0, 0, 0, 0, 0, 0, 0.02})
+	q, err := transform.FitQuantile(x, 0, "fraction of Rb")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, _ := transform.FitScaler(x)
+	newRow := mat.NewDense(1, 1, []float64{0.5})
+	z, _ := s.Transform(newRow)
+	nq, _ := q.Transform(newRow)
+	fmt.Printf("z-score %.1f, quantile score %.3f (training scores %.3f and %.3f)\n",
+		z.At(0, 0), nq.At(0, 0), q.Scores[0][0], q.Scores[0][1])
+	// Output:
+	// z-score 75.2, quantile score 1.434 (training scores -0.153 and 1.434)
+}
