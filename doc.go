@@ -32,6 +32,20 @@
 // the training split only, and is deterministic under a seed. The README
 // lists the differences and BENCHMARKS.md the measured numbers.
 //
+// # Inputs
+//
+// Every input column is standardised on statistics of the training rows
+// only: a z-score by default (Config.Inputs = ZScore, the method's choice),
+// or, with Config.Inputs = Quantile, a map through the column's training
+// distribution to normal scores (transform.Quantile) followed by a z-score.
+// Either way each standardised value is clamped to the range its column took
+// on the training rows (and to ±Config.InputClip if set). The clamp changes
+// no training value; it keeps a held-out row with a value the training rows
+// never reached from sending the network where it was never fitted. Prefer
+// Quantile for sparse or heavy-tailed columns (element fractions, pixels,
+// counts): a z-scored element present in a handful of training rows scores
+// in the hundreds on a test row rich in it.
+//
 // # Build tags
 //
 // With -tags openblas (cgo and libopenblas-dev), every matrix product runs on
