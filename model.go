@@ -122,16 +122,18 @@ func fitInput(x *mat.Dense, what string, cfg Config) (scaler, error) {
 }
 
 // input maps raw input rows x through Q (if set), then standardises and
-// clamps them.
+// clamps them. With Q the standardisation runs in place on Q's output, so
+// only one n×d matrix is allocated either way.
 func (s scaler) input(x mat.Matrix) (*mat.Dense, error) {
-	if s.Q != nil {
-		q, err := s.Q.Transform(x)
-		if err != nil {
-			return nil, err
-		}
-		x = q
+	if s.Q == nil {
+		return s.apply(x), nil
 	}
-	return s.apply(x), nil
+	q, err := s.Q.Transform(x)
+	if err != nil {
+		return nil, err
+	}
+	s.standardise(q)
+	return q, nil
 }
 
 func fitScaler(x *mat.Dense, what string) (scaler, error) {
@@ -170,28 +172,26 @@ func (s *scaler) bound(x *mat.Dense, clip float64) {
 // apply returns (x − Mean)/Scale as a new matrix, clamped to [Lo, Hi] when
 // they are set.
 func (s scaler) apply(x mat.Matrix) *mat.Dense {
-	r, c := x.Dims()
-	out := mat.NewDense(r, c, nil)
-	dx, dense := x.(*mat.Dense)
+	out := mat.DenseCopyOf(x)
+	s.standardise(out)
+	return out
+}
+
+// standardise replaces z by (z − Mean)/Scale in place, clamped to [Lo, Hi]
+// when they are set.
+func (s scaler) standardise(z *mat.Dense) {
+	r, c := z.Dims()
 	clamp := len(s.Lo) == c && len(s.Hi) == c
 	for i := 0; i < r; i++ {
-		row := out.RawRowView(i)
-		if dense {
-			copy(row, dx.RawRowView(i))
-		} else {
-			for j := range row {
-				row[j] = x.At(i, j)
-			}
-		}
+		row := z.RawRowView(i)
 		for j, v := range row {
-			z := (v - s.Mean[j]) / s.Scale[j]
+			v = (v - s.Mean[j]) / s.Scale[j]
 			if clamp {
-				z = math.Min(math.Max(z, s.Lo[j]), s.Hi[j])
+				v = math.Min(math.Max(v, s.Lo[j]), s.Hi[j])
 			}
-			row[j] = z
+			row[j] = v
 		}
 	}
-	return out
 }
 
 // invert maps z-scores back to the original unit, in place.
