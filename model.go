@@ -98,27 +98,32 @@ type scaler struct {
 	Q *transform.Quantile
 }
 
-// fitInput fits the input map of one modality on its training rows x.
-func fitInput(x *mat.Dense, what string, cfg Config) (scaler, error) {
+// fitInput fits the input map of one modality on its training rows x and
+// returns it with the mapped training rows.
+func fitInput(x *mat.Dense, what string, cfg Config) (scaler, *mat.Dense, error) {
 	var q *transform.Quantile
 	if cfg.Inputs == Quantile {
 		var err error
 		if q, err = transform.FitQuantile(x, 0); err != nil {
-			return scaler{}, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
+			return scaler{}, nil, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
 		}
 		if x, err = q.Transform(x); err != nil {
-			return scaler{}, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
+			return scaler{}, nil, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
 		}
 	}
 	s, err := fitScaler(x, what)
 	if err != nil {
-		return scaler{}, err
+		return scaler{}, nil, err
 	}
 	s.Q = q
 	if cfg.InputClip >= 0 {
 		s.bound(x, cfg.InputClip)
 	}
-	return s, nil
+	if q == nil {
+		return s, s.apply(x), nil
+	}
+	s.standardise(x) // x is Q's output, not the caller's matrix
+	return s, x, nil
 }
 
 // input maps raw input rows x through Q (if set), then standardises and

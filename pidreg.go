@@ -352,6 +352,8 @@ func (c Config) check() error {
 		return fmt.Errorf("%w: %d epochs", ErrInput, c.Epochs)
 	case len(c.Dropout) != len(c.Hidden) && len(c.Dropout) != 0:
 		return fmt.Errorf("%w: %d dropout rates for %d hidden layers", ErrInput, len(c.Dropout), len(c.Hidden))
+	case math.IsNaN(c.InputClip):
+		return fmt.Errorf("%w: input clip is NaN", ErrInput)
 	case c.Inputs != ZScore && c.Inputs != Quantile:
 		return fmt.Errorf("%w: unknown %v", ErrInput, c.Inputs)
 	case c.PlateauFactor <= 0 || c.PlateauFactor >= 1:

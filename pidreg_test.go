@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,6 +240,12 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := New(Config{Dropout: []float64{1.5, 0}}, 3, 4); err == nil {
 		t.Error("dropout 1.5 accepted")
+	}
+	if _, err := New(Config{InputClip: math.NaN()}, 3, 4); !errors.Is(err, ErrInput) {
+		t.Errorf("NaN input clip: err = %v", err)
+	}
+	if _, err := New(Config{Inputs: InputMap(7)}, 3, 4); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "InputMap(7)") {
+		t.Errorf("unknown input map: err = %v", err)
 	}
 }
 

@@ -451,13 +451,14 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	m.dm = dm
 	m.names = train.Names()
 	m.xs = make([]scaler, len(m.dims))
+	xs := make([]*mat.Dense, len(m.dims))
 	var constant []string
 	for i, mod := range train.Modalities {
-		s, err := fitInput(mod.X, "modality "+mod.Name, cfg)
+		s, x, err := fitInput(mod.X, "modality "+mod.Name, cfg)
 		if err != nil {
 			return nil, err
 		}
-		m.xs[i] = s
+		m.xs[i], xs[i] = s, x
 		for _, c := range s.Constant {
 			constant = append(constant, fmt.Sprintf("%s[%d]", mod.Name, c))
 		}
@@ -467,10 +468,6 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 		return nil, err
 	}
 	m.ys = ys
-	xs, err := m.scaleInputs(train)
-	if err != nil {
-		return nil, err
-	}
 	y := ys.apply(train.Y)
 	var vxs []*mat.Dense
 	var vy *mat.Dense
