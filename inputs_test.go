@@ -71,6 +71,19 @@ func TestInputClampPredict(t *testing.T) {
 			t.Fatal(err)
 		}
 		same := p1.At(0, 0) == p2.At(0, 0)
+		// Training rows are never clamped; the far row is, unless
+		// clamping is off.
+		train := synthetic(1600, 3).Subset(rows(0, 1100))
+		if n, err := m.OutOfRange(train); err != nil || n != 0 {
+			t.Errorf("clip %g: %d training rows out of range (err %v), want 0", clip, n, err)
+		}
+		want := 1
+		if clip < 0 {
+			want = 0
+		}
+		if n, err := m.OutOfRange(far(test, 1e6).Subset([]int{0})); err != nil || n != want {
+			t.Errorf("clip %g: OutOfRange(far row) = %d (err %v), want %d", clip, n, err, want)
+		}
 		if clip == 0 && !same {
 			t.Errorf("clamped model: input 1e3 predicts %g, 1e6 predicts %g; want equal", p1.At(0, 0), p2.At(0, 0))
 		}
@@ -162,10 +175,22 @@ func TestQuantileInputs(t *testing.T) {
 	if p3, err := m3.Predict(train1); err != nil || !mat.Equal(p1, p3) {
 		t.Errorf("quantile-input model differs after Save/Load (err %v)", err)
 	}
+	if n, err := m3.OutOfRange(train1); err != nil || n != 0 {
+		t.Errorf("quantile model: %d training rows out of range (err %v)", n, err)
+	}
+	far := Dataset{Modalities: []Modality{{"signal", mat.DenseCopyOf(train1.Modalities[0].X)}, train1.Modalities[1]}}
+	far.Modalities[0].X.Set(5, 4, 1e9)
+	far.Modalities[0].X.Set(9, 0, -1e9)
+	if n, err := m3.OutOfRange(far); err != nil || n != 2 {
+		t.Errorf("quantile model: OutOfRange = %d (err %v), want the 2 rows beyond the training values", n, err)
+	}
 	bad := Dataset{Modalities: []Modality{{"signal", mat.DenseCopyOf(train1.Modalities[0].X)}, train1.Modalities[1]}}
 	bad.Modalities[0].X.Set(3, 1, math.NaN())
 	if _, err := m3.Predict(bad); !errors.Is(err, ErrInput) {
 		t.Errorf("Predict with a NaN: err = %v, want ErrInput", err)
+	}
+	if _, err := m3.OutOfRange(bad); !errors.Is(err, ErrInput) {
+		t.Errorf("OutOfRange with a NaN: err = %v, want ErrInput", err)
 	}
 	if _, err := ParseInputMap("rank"); !errors.Is(err, ErrInput) {
 		t.Errorf("ParseInputMap(rank): err = %v", err)

@@ -141,6 +141,40 @@ func (s scaler) input(x mat.Matrix) (*mat.Dense, error) {
 	return q, nil
 }
 
+// clamped reports for each row of x whether input would clamp one of its
+// values: outside the quantile map's knots, or a standardised value outside
+// [Lo, Hi].
+func (s scaler) clamped(x mat.Matrix) ([]bool, error) {
+	r, c := x.Dims()
+	out := make([]bool, r)
+	if s.Q != nil {
+		for i := range r {
+			for j := range c {
+				kn := s.Q.Knots[j]
+				if v := x.At(i, j); v < kn[0] || v > kn[len(kn)-1] {
+					out[i] = true
+				}
+			}
+		}
+		q, err := s.Q.Transform(x)
+		if err != nil {
+			return nil, err
+		}
+		x = q
+	}
+	if len(s.Lo) != c || len(s.Hi) != c {
+		return out, nil
+	}
+	for i := range r {
+		for j := range c {
+			if z := (x.At(i, j) - s.Mean[j]) / s.Scale[j]; z < s.Lo[j] || z > s.Hi[j] {
+				out[i] = true
+			}
+		}
+	}
+	return out, nil
+}
+
 func fitScaler(x *mat.Dense, what string) (scaler, error) {
 	s, err := transform.FitScaler(x)
 	if err != nil {
@@ -308,6 +342,39 @@ func (m *Model) scaleInputs(d Dataset) ([]*mat.Dense, error) {
 		xs[i] = x
 	}
 	return xs, nil
+}
+
+// OutOfRange returns how many rows of d have at least one input value the
+// model clamps before its encoders (see Config.InputClip): a value beyond the
+// range its column took on the training rows, or beyond ±InputClip, or
+// outside the quantile map's training values. Predictions for those rows
+// extrapolate; a large count says d is not distributed like the training
+// data. d.Y is ignored and may be nil.
+func (m *Model) OutOfRange(d Dataset) (int, error) {
+	if !m.trained {
+		return 0, ErrNotTrained
+	}
+	if err := d.validate("out of range", m.dims, m.dm, false); err != nil {
+		return 0, err
+	}
+	n := d.Rows()
+	hit := make([]bool, n)
+	for i, mod := range d.Modalities {
+		rows, err := m.xs[i].clamped(mod.X)
+		if err != nil {
+			return 0, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
+		}
+		for r, c := range rows {
+			hit[r] = hit[r] || c
+		}
+	}
+	count := 0
+	for _, c := range hit {
+		if c {
+			count++
+		}
+	}
+	return count, nil
 }
 
 // Predict returns the predictions for every row of d, n×dm, in the target's

@@ -23,6 +23,10 @@ CSV with the header "prediction" for a scalar target, or one column
 "prediction_<target column>" per column of a vector target, and one row per
 input row in the same order. Values are written with full precision. -out is
 written atomically; without -out (or with "-") the CSV goes to standard output.
+
+Inputs beyond the range a column took on the training rows are clamped to it
+(see 'pidreg train'); with -out, a note says how many rows had such inputs,
+since their predictions extrapolate.
 `
 
 const evalSynopsis = `Usage:
@@ -31,8 +35,9 @@ const evalSynopsis = `Usage:
 Score a model on a CSV file with a header row that holds the model's input and
 target columns (found by name). Prints MSE, RMSE, MAE and R² in the target's
 unit, averaged over the target columns; -report writes them as JSON with the
-keys metrics {mse, rmse, mae, r2} (as in 'pidreg train -report'), rows, model
-and data.
+keys metrics {mse, rmse, mae, r2} (as in 'pidreg train -report'), rows,
+rows_out_of_range (rows with an input beyond the training range, clamped before
+prediction; also printed as a note when not 0), model and data.
 `
 
 func runPredict(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -66,7 +71,19 @@ func predict(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err := runner.WriteFileAtomic(*out, b); err != nil {
 		return fmt.Errorf("predict: writing %s: %w", *out, err)
 	}
-	return nil
+	far, err := m.OutOfRange(d)
+	if err != nil {
+		return fmt.Errorf("predict: %s: %w", *data, err)
+	}
+	if far > 0 {
+		_, err = fmt.Fprintf(stdout, "note: %s", outOfRangeNote(far, d.Rows()))
+	}
+	return err
+}
+
+// outOfRangeNote says how many rows had inputs beyond the training range.
+func outOfRangeNote(far, rows int) string {
+	return fmt.Sprintf("%d of %d rows have inputs beyond the range seen in training; they were clamped to it and their predictions extrapolate\n", far, rows)
 }
 
 // modelAndData loads the model and reads its columns out of the CSV file.
@@ -123,8 +140,10 @@ func predictionsCSV(p *mat.Dense, targets []string) ([]byte, error) {
 type evalReport struct {
 	Metrics pidreg.Metrics `json:"metrics"`
 	Rows    int            `json:"rows"`
-	Model   string         `json:"model"`
-	Data    string         `json:"data"`
+	// OutOfRange counts the rows with an input beyond the training range.
+	OutOfRange int    `json:"rows_out_of_range"`
+	Model      string `json:"model"`
+	Data       string `json:"data"`
 }
 
 func runEval(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -150,13 +169,20 @@ func eval(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("eval: %s: %w", *data, err)
 	}
-	rep := evalReport{Metrics: met, Rows: d.Rows(), Model: *model, Data: *data}
+	far, err := m.OutOfRange(d)
+	if err != nil {
+		return fmt.Errorf("eval: %s: %w", *data, err)
+	}
+	rep := evalReport{Metrics: met, Rows: d.Rows(), OutOfRange: far, Model: *model, Data: *data}
 	if *report != "" {
 		if err := runner.WriteJSON(*report, rep); err != nil {
 			return fmt.Errorf("eval: writing %s: %w", *report, err)
 		}
 	}
-	_, err = fmt.Fprintf(stdout, "%s on %s (%d rows): MSE %.6g  RMSE %.6g  MAE %.6g  R² %.6g\n",
-		*model, *data, rep.Rows, met.MSE, met.RMSE, met.MAE, met.R2)
+	if _, err = fmt.Fprintf(stdout, "%s on %s (%d rows): MSE %.6g  RMSE %.6g  MAE %.6g  R² %.6g\n",
+		*model, *data, rep.Rows, met.MSE, met.RMSE, met.MAE, met.R2); err != nil || far == 0 {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "note: %s", outOfRangeNote(far, rep.Rows))
 	return err
 }

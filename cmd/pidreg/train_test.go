@@ -185,9 +185,7 @@ func TestTrainPredictEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	preds := filepath.Join(dir, "preds.csv")
-	if out := mustRun(t, "predict", "-model", model, "-data", newData, "-out", preds); out != "" {
-		t.Errorf("predict -out printed %q", out)
-	}
+	predictOut := mustRun(t, "predict", "-model", model, "-data", newData, "-out", preds)
 	header, rows := readCSV(t, newData)
 	d := pidreg.Dataset{Modalities: []pidreg.Modality{
 		{Name: "A", X: columns(t, header, rows, "a1", "a2", "a3")},
@@ -196,6 +194,11 @@ func TestTrainPredictEval(t *testing.T) {
 	want, err := m.Predict(d)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// predict -out prints nothing but a note on rows beyond the training range.
+	if far, err := m.OutOfRange(d); err != nil || (far == 0) != (predictOut == "") ||
+		(far > 0 && !strings.HasPrefix(predictOut, fmt.Sprintf("note: %d of 25 rows", far))) {
+		t.Errorf("predict -out printed %q; %d rows out of range (err %v)", predictOut, far, err)
 	}
 	ph, prow := readCSV(t, preds)
 	if !slices.Equal(ph, []string{"prediction"}) || len(prow) != 25 {
@@ -216,19 +219,27 @@ func TestTrainPredictEval(t *testing.T) {
 	evalReport := filepath.Join(dir, "eval.json")
 	out = mustRun(t, "eval", "-model", model, "-data", data, "-report", evalReport)
 	header, rows = readCSV(t, data)
-	met, err := m.Evaluate(pidreg.Dataset{Modalities: []pidreg.Modality{
+	whole := pidreg.Dataset{Modalities: []pidreg.Modality{
 		{Name: "A", X: columns(t, header, rows, "a1", "a2", "a3")},
 		{Name: "B", X: columns(t, header, rows, "b1", "b2")},
-	}, Y: columns(t, header, rows, "y")})
+	}, Y: columns(t, header, rows, "y")}
+	met, err := m.Evaluate(whole)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The file holds the validation and test rows too, some beyond the
+	// training range.
+	far, err := m.OutOfRange(whole)
+	if err != nil || far == 0 {
+		t.Errorf("OutOfRange of the whole file = %d, %v; want some rows", far, err)
 	}
 	if !strings.Contains(out, fmt.Sprintf("RMSE %.6g", met.RMSE)) || !strings.Contains(out, "(200 rows)") {
 		t.Errorf("eval printed %q, want RMSE %.6g on 200 rows", out, met.RMSE)
 	}
 	var er struct {
-		Metrics map[string]float64 `json:"metrics"`
-		Rows    int                `json:"rows"`
+		Metrics    map[string]float64 `json:"metrics"`
+		Rows       int                `json:"rows"`
+		OutOfRange *int               `json:"rows_out_of_range"`
 	}
 	raw, err := os.ReadFile(evalReport)
 	if err != nil {
@@ -238,8 +249,9 @@ func TestTrainPredictEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantM := map[string]float64{"mse": met.MSE, "rmse": met.RMSE, "mae": met.MAE, "r2": met.R2}
-	if er.Rows != 200 || len(er.Metrics) != 4 {
-		t.Errorf("eval report %s", raw)
+	if er.Rows != 200 || len(er.Metrics) != 4 || er.OutOfRange == nil || *er.OutOfRange != far ||
+		!strings.Contains(out, fmt.Sprintf("note: %d of 200 rows", far)) {
+		t.Errorf("eval report %s, printed %q; want %d rows out of range", raw, out, far)
 	}
 	for k, v := range wantM {
 		if er.Metrics[k] != v {
@@ -359,7 +371,13 @@ func TestTrainQuantileInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	preds := filepath.Join(dir, "p.csv")
-	mustRun(t, "predict", "-model", model, "-data", farFile, "-out", preds)
+	// Rows 0, 1, 3 and 4 are beyond the training range; row 2 (a1 = 0) is not.
+	if out := mustRun(t, "predict", "-model", model, "-data", farFile, "-out", preds); !strings.Contains(out, "note: 4 of 5 rows have inputs beyond the range") {
+		t.Errorf("predict printed %q, want a note on 4 of 5 rows", out)
+	}
+	if out := mustRun(t, "eval", "-model", model, "-data", farFile); !strings.Contains(out, "note: 4 of 5 rows") {
+		t.Errorf("eval printed %q, want a note on 4 of 5 rows", out)
+	}
 	_, got := readCSV(t, preds)
 	for i, r := range got {
 		if v := r[0]; math.IsNaN(v) || math.Abs(v) > 100 {
