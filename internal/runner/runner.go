@@ -47,29 +47,32 @@ type PIDReport struct {
 
 // Report is the JSON written by `pidreg train -report` and the examples.
 type Report struct {
-	Modalities      []string          `json:"modalities"`
-	Metrics         *pidreg.Metrics   `json:"metrics"` // null without test rows
-	PID             PIDReport         `json:"pid"`
-	PIDSource       string            `json:"pid_source"`
-	PIDTraining     PIDReport         `json:"pid_training"`
-	Weights         [3]float64        `json:"weights"`
-	Lambdas         []float64         `json:"lambdas"`
-	Share           []float64         `json:"share,omitempty"`
-	Cost            []float64         `json:"cost,omitempty"`
-	Drop            string            `json:"drop,omitempty"`
-	Normality       pidreg.Normality  `json:"normality"`
-	EpochsRun       int               `json:"epochs_run"`
-	BestEpoch       int               `json:"best_epoch"`
-	FrozenAtEpoch   *int              `json:"frozen_at_epoch"`
-	SecondsPerEpoch float64           `json:"seconds_per_epoch"`
-	EpochSeconds    []float64         `json:"epoch_seconds"`
-	TotalSeconds    float64           `json:"total_seconds"`
-	TrainRows       int               `json:"train_rows"`
-	ValRows         int               `json:"val_rows"`
-	TestRows        int               `json:"test_rows"`
-	Constant        []string          `json:"constant_columns,omitempty"`
-	History         []pidreg.Epoch    `json:"-"`
-	Extra           map[string]string `json:"extra,omitempty"`
+	Modalities      []string         `json:"modalities"`
+	Metrics         *pidreg.Metrics  `json:"metrics"` // null without test rows
+	PID             PIDReport        `json:"pid"`
+	PIDSource       string           `json:"pid_source"`
+	PIDTraining     PIDReport        `json:"pid_training"`
+	Weights         [3]float64       `json:"weights"`
+	Lambdas         []float64        `json:"lambdas"`
+	Share           []float64        `json:"share,omitempty"`
+	Cost            []float64        `json:"cost,omitempty"`
+	Drop            string           `json:"drop,omitempty"`
+	Normality       pidreg.Normality `json:"normality"`
+	EpochsRun       int              `json:"epochs_run"`
+	BestEpoch       int              `json:"best_epoch"`
+	FrozenAtEpoch   *int             `json:"frozen_at_epoch"`
+	SecondsPerEpoch float64          `json:"seconds_per_epoch"`
+	EpochSeconds    []float64        `json:"epoch_seconds"`
+	TotalSeconds    float64          `json:"total_seconds"`
+	TrainRows       int              `json:"train_rows"`
+	ValRows         int              `json:"val_rows"`
+	TestRows        int              `json:"test_rows"`
+	// TestOutOfRange counts the test rows with an input beyond the range
+	// seen in training (clamped; their predictions extrapolate).
+	TestOutOfRange int               `json:"test_rows_out_of_range"`
+	Constant       []string          `json:"constant_columns,omitempty"`
+	History        []pidreg.Epoch    `json:"-"`
+	Extra          map[string]string `json:"extra,omitempty"`
 }
 
 func pidReport(r pid.Result, n int) PIDReport {
@@ -109,6 +112,9 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 			return nil, nil, err
 		}
 		rep.Metrics = &met
+		if rep.TestOutOfRange, err = m.OutOfRange(test); err != nil {
+			return nil, nil, err
+		}
 	}
 	e := m.Explain()
 	rep.PIDTraining = pidReport(e.PID, len(names))
@@ -201,6 +207,9 @@ func Summary(r *Report) string {
 	var b strings.Builder
 	if r.Metrics != nil {
 		fmt.Fprintf(&b, "test (%d rows): RMSE %.4g  MAE %.4g  R² %.4f\n", r.TestRows, r.Metrics.RMSE, r.Metrics.MAE, r.Metrics.R2)
+		if r.TestOutOfRange > 0 {
+			fmt.Fprintf(&b, "  %d test rows have inputs beyond the training range (clamped; their predictions extrapolate)\n", r.TestOutOfRange)
+		}
 	} else {
 		b.WriteString("no test rows: no test metrics\n")
 	}

@@ -90,6 +90,13 @@ func TestRunOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	far, err := m.OutOfRange(d.Subset(span(320, 400)))
+	if err != nil || js["test_rows_out_of_range"] != float64(far) {
+		t.Errorf("test_rows_out_of_range = %v, the model counts %d (err %v)", js["test_rows_out_of_range"], far, err)
+	}
+	if line := "test rows have inputs beyond the training range"; (far > 0) != strings.Contains(Summary(rep), line) {
+		t.Errorf("%d test rows out of range; summary:\n%s", far, Summary(rep))
+	}
 	if c := m.Columns(); len(c) != 2 || c[1][1] != "b1" {
 		t.Errorf("saved columns %v", c)
 	}
