@@ -192,6 +192,13 @@ func TestQuantileInputs(t *testing.T) {
 	if _, err := m3.OutOfRange(bad); !errors.Is(err, ErrInput) {
 		t.Errorf("OutOfRange with a NaN: err = %v, want ErrInput", err)
 	}
+	short := Dataset{Modalities: []Modality{{"signal", mat.NewDense(4, 2, nil)}, train1.Modalities[1]}}
+	if _, err := m3.OutOfRange(short); !errors.Is(err, ErrDimension) {
+		t.Errorf("OutOfRange with 2 columns for 6: err = %v, want ErrDimension", err)
+	}
+	if _, err := new(Model).OutOfRange(train1); !errors.Is(err, ErrNotTrained) {
+		t.Errorf("OutOfRange of an untrained model: err = %v", err)
+	}
 	if _, err := ParseInputMap("rank"); !errors.Is(err, ErrInput) {
 		t.Errorf("ParseInputMap(rank): err = %v", err)
 	}
