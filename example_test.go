@@ -64,3 +64,54 @@ func Example() {
 	// unique information of signal above 0.5 bit: true
 	// modality to drop: noise
 }
+
+// Sparse columns, such as the fraction of a rare element in a material, are
+// what Config.Inputs = Quantile is for; OutOfRange then says which new rows
+// lie beyond anything seen in training.
+func ExampleModel_OutOfRange() {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 600
+	phys, elem, y := mat.NewDense(n, 3, nil), mat.NewDense(n, 2, nil), mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < 3; j++ {
+			phys.Set(i, j, rng.NormFloat64())
+		}
+		if rng.Float64() < 0.02 { // a rare element
+			elem.Set(i, 0, rng.Float64())
+		}
+		elem.Set(i, 1, rng.Float64())
+		y.Set(i, 0, phys.At(i, 0)+2*elem.At(i, 0)+0.1*rng.NormFloat64())
+	}
+	d := pidreg.Dataset{Modalities: []pidreg.Modality{{Name: "physics", X: phys}, {Name: "elements", X: elem}}, Y: y}
+	cfg := pidreg.Config{Latent: 4, Hidden: []int{16, 8}, HeadHidden: []int{16, 8}, Batch: 64, Epochs: 5, Seed: 1,
+		Inputs: pidreg.Quantile}
+	m, err := pidreg.New(cfg, d.Dims()...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := m.Fit(context.Background(), d, pidreg.Dataset{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// New materials with the rare element: one within the training range,
+	// two far beyond it.
+	x1 := mat.NewDense(3, 3, nil)
+	x2 := mat.NewDense(3, 2, []float64{0.5, 0.5, 50, 0.5, 5000, 0.5})
+	newRows := pidreg.Dataset{Modalities: []pidreg.Modality{{Name: "physics", X: x1}, {Name: "elements", X: x2}}}
+	far, err := m.OutOfRange(newRows)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := m.Predict(newRows)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("rows beyond the training range:", far)
+	fmt.Println("50 and 5000 predict alike:", p.At(1, 0) == p.At(2, 0))
+	// Output:
+	// rows beyond the training range: 2
+	// 50 and 5000 predict alike: true
+}
