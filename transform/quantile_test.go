@@ -241,3 +241,43 @@ func TestQuantileErrors(t *testing.T) {
 		}
 	}
 }
+
+// The Superconductivity element block: 3 500 training rows × 86 sparse
+// columns, then a 1 000-row test block.
+func BenchmarkFitQuantile(b *testing.B) {
+	x := sparseWide(3500, 86)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := FitQuantile(x, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkQuantileTransform(b *testing.B) {
+	q, err := FitQuantile(sparseWide(3500, 86), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := sparseWide(1000, 86)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := q.Transform(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// sparseWide returns n rows of c columns, each 0 with probability 0.9.
+func sparseWide(n, c int) *mat.Dense {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(c)))
+	x := mat.NewDense(n, c, nil)
+	for i := range n {
+		for j := range c {
+			if rng.Float64() < 0.1 {
+				x.Set(i, j, rng.Float64())
+			}
+		}
+	}
+	return x
+}
