@@ -38,8 +38,9 @@ training and writes nothing). -report writes a JSON object with the keys
 metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each},
 weights, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
 seconds_per_epoch, epoch_seconds, train_rows, val_rows, test_rows,
-test_rows_out_of_range (test rows with an input beyond the training range) and
-more.
+test_rows_out_of_range (test rows with an input beyond the training range),
+history (one object per epoch: losses, val_mse, the epoch's PID and windowed
+PID, weights, lambdas, learn_rate) and more.
 -plots writes PNGs of the PID atoms, losses, fusion weights and predictions.
 
 Inputs are standardised on the training rows (-inputs zscore), or first mapped

@@ -45,6 +45,13 @@ type PIDReport struct {
 	Method     string    `json:"method"`
 }
 
+// EpochJSON is one epoch of a report's history. It is pidreg.Epoch with the
+// validation loss null when there was no validation set (JSON has no NaN).
+type EpochJSON struct {
+	pidreg.Epoch
+	ValMSE *float64 `json:"val_mse"`
+}
+
 // Report is the JSON written by `pidreg train -report` and the examples.
 type Report struct {
 	Modalities      []string         `json:"modalities"`
@@ -69,10 +76,13 @@ type Report struct {
 	TestRows        int              `json:"test_rows"`
 	// TestOutOfRange counts the test rows with an input beyond the range
 	// seen in training (clamped; their predictions extrapolate).
-	TestOutOfRange int               `json:"test_rows_out_of_range"`
-	Constant       []string          `json:"constant_columns,omitempty"`
-	History        []pidreg.Epoch    `json:"-"`
-	Extra          map[string]string `json:"extra,omitempty"`
+	TestOutOfRange int            `json:"test_rows_out_of_range"`
+	Constant       []string       `json:"constant_columns,omitempty"`
+	History        []pidreg.Epoch `json:"-"`
+	// Epochs is History as JSON: one object per epoch with the losses, the
+	// epoch's mean and windowed PID, the weights, λ and the learning rate.
+	Epochs []EpochJSON       `json:"history"`
+	Extra  map[string]string `json:"extra,omitempty"`
 }
 
 func pidReport(r pid.Result, n int) PIDReport {
@@ -106,6 +116,13 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	total := time.Since(start).Seconds()
 	rep := &Report{Modalities: names, TrainRows: len(s.Train), ValRows: len(s.Val), TestRows: len(s.Test),
 		EpochsRun: len(hist), TotalSeconds: total, History: hist}
+	for _, h := range hist {
+		e := EpochJSON{Epoch: h}
+		if !math.IsNaN(h.ValMSE) {
+			e.ValMSE = &h.ValMSE
+		}
+		rep.Epochs = append(rep.Epochs, e)
+	}
 	if len(s.Test) > 0 {
 		met, err := m.Evaluate(test)
 		if err != nil {

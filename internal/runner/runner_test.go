@@ -90,6 +90,19 @@ func TestRunOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hist, ok := js["history"].([]any)
+	if !ok || len(hist) != 3 {
+		t.Fatalf("history: %v", js["history"])
+	}
+	for i, h := range hist {
+		e := h.(map[string]any)
+		if e["epoch"] != float64(i+1) || e["val_mse"] == nil || e["pid"] == nil || e["weights"] == nil {
+			t.Errorf("history[%d] = %v", i, e)
+		}
+		if v := e["val_mse"].(float64); v != rep.History[i].ValMSE {
+			t.Errorf("history[%d].val_mse = %v, want %v", i, v, rep.History[i].ValMSE)
+		}
+	}
 	far, err := m.OutOfRange(d.Subset(span(320, 400)))
 	if err != nil || js["test_rows_out_of_range"] != float64(far) {
 		t.Errorf("test_rows_out_of_range = %v, the model counts %d (err %v)", js["test_rows_out_of_range"], far, err)
@@ -134,5 +147,35 @@ func TestWriteFileAtomic(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Fatalf("left %d files behind", len(ents))
+	}
+}
+
+// TestRunNoValidation checks that a run without validation rows still
+// writes its report: the history's validation loss is null, not NaN (which
+// JSON cannot encode).
+func TestRunNoValidation(t *testing.T) {
+	dir := t.TempDir()
+	cfg := pidreg.Config{Latent: 4, Hidden: []int{16, 8}, HeadHidden: []int{16, 8}, Batch: 64, Epochs: 2, Seed: 2}
+	o := Options{Report: filepath.Join(dir, "r.json")}
+	if _, _, err := Run(context.Background(), tiny(300), Split{Train: span(0, 240), Test: span(240, 300)}, cfg, o); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(o.Report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js struct {
+		History []map[string]any `json:"history"`
+	}
+	if err := json.Unmarshal(raw, &js); err != nil {
+		t.Fatal(err)
+	}
+	if len(js.History) != 2 {
+		t.Fatalf("%d history entries, want 2", len(js.History))
+	}
+	for i, e := range js.History {
+		if v, ok := e["val_mse"]; !ok || v != nil {
+			t.Errorf("history[%d].val_mse = %v (present %v), want null", i, v, ok)
+		}
 	}
 }
