@@ -109,10 +109,10 @@ func FitQuantile(x mat.Matrix, maxKnots int, names ...string) (*Quantile, error)
 		// Keep every group when there are at most K of them. Otherwise keep
 		// a group when it holds one of the target positions
 		// t_k = round(k·(n−1)/(K−1)), k = 0 … K−1 (so the minimum and the
-		// maximum are always kept). A group holding two or more targets is a value shared by
-		// many rows, and the score jumps from the rows below it to the rows
-		// above it: keep its neighbours too, or the interpolation would smear
-		// the jump over a whole knot spacing.
+		// maximum are always kept). A group holding two or more targets is
+		// a value shared by many rows, and the score jumps from the rows
+		// below it to the rows above it: keep its neighbours too, or the
+		// interpolation would smear the jump over a whole knot spacing.
 		targets = targets[:0]
 		k, next := 0, 0
 		for _, hi := range ends {
