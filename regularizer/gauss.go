@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/pidreg/pidreg/internal/gemm"
 )
 
 // GaussRidge is the relative ridge of the whitening covariance in
@@ -206,6 +208,7 @@ type gaussState struct {
 	tmpI []int32   // radix-sort scratch (N)
 	blom []float64 // N normalised Blom scores
 	yb   []float64 // n×p backward scratch
+	yt   []float64 // gemm.TN scratch
 	pp   []float64 // p×p backward scratch
 	cb   []float64 // p×p backward scratch
 
@@ -388,7 +391,7 @@ func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
 	s.pp = grow(s.pp, p*p)
 	s.cb = grow(s.cb, p*p)
 	Ub := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.pp}
-	blas64.Gemm(blas.Trans, blas.NoTrans, -1, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y}, O, 0, Ub)
+	gemm.TN(-1, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y}, O, Ub, &s.yt)
 	for i := 1; i < p; i++ {
 		for j := 0; j < i; j++ {
 			s.pp[i*p+j] = 0
