@@ -22,7 +22,7 @@ func TestScalerBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := s.apply(x)
-	s.bound(x, 0)
+	s.bound(plain, 0)
 	if got := s.apply(x); !mat.Equal(got, plain) {
 		t.Fatalf("clamping to the training range changed training rows:\n%v\n%v", mat.Formatted(got), mat.Formatted(plain))
 	}
@@ -37,7 +37,7 @@ func TestScalerBound(t *testing.T) {
 	}
 	// With a clip, training rows are bounded too (row 4 of column 1 is
 	// z ≈ 1.45 in the sample standard deviation).
-	s.bound(x, 1)
+	s.bound(plain, 1)
 	z = s.apply(x)
 	for i := range 4 {
 		if v := z.At(i, 0); v < -1 || v > 1 {

@@ -116,14 +116,18 @@ func fitInput(x *mat.Dense, what string, cfg Config) (scaler, *mat.Dense, error)
 		return scaler{}, nil, err
 	}
 	s.Q = q
-	if cfg.InputClip >= 0 {
-		s.bound(x, cfg.InputClip)
-	}
+	// Standardise before the bounds exist (no clamping), then take the
+	// bounds from the result and clamp it to them.
+	z := x // Q's output, not the caller's matrix
 	if q == nil {
-		return s, s.apply(x), nil
+		z = mat.DenseCopyOf(x)
 	}
-	s.standardise(x) // x is Q's output, not the caller's matrix
-	return s, x, nil
+	s.standardise(z)
+	if cfg.InputClip >= 0 {
+		s.bound(z, cfg.InputClip)
+		s.clamp(z)
+	}
+	return s, z, nil
 }
 
 // input maps raw input rows x through Q (if set), then standardises and
@@ -187,23 +191,33 @@ func fitScaler(x *mat.Dense, what string) (scaler, error) {
 	}, nil
 }
 
-// bound sets Lo and Hi to the z-score range of the training rows x,
+// bound sets Lo and Hi to the range of the standardised training rows z,
 // narrowed to ±clip when clip > 0.
-func (s *scaler) bound(x *mat.Dense, clip float64) {
-	r, c := x.Dims()
+func (s *scaler) bound(z *mat.Dense, clip float64) {
+	r, c := z.Dims()
 	s.Lo, s.Hi = make([]float64, c), make([]float64, c)
 	for j := range c {
 		s.Lo[j], s.Hi[j] = math.Inf(1), math.Inf(-1)
 	}
 	for i := range r {
-		for j, v := range x.RawRowView(i) {
-			z := (v - s.Mean[j]) / s.Scale[j]
-			s.Lo[j], s.Hi[j] = math.Min(s.Lo[j], z), math.Max(s.Hi[j], z)
+		for j, v := range z.RawRowView(i) {
+			s.Lo[j], s.Hi[j] = math.Min(s.Lo[j], v), math.Max(s.Hi[j], v)
 		}
 	}
 	if clip > 0 {
 		for j := range c {
 			s.Lo[j], s.Hi[j] = math.Max(s.Lo[j], -clip), math.Min(s.Hi[j], clip)
+		}
+	}
+}
+
+// clamp clamps already standardised values z to [Lo, Hi] in place.
+func (s scaler) clamp(z *mat.Dense) {
+	r, _ := z.Dims()
+	for i := 0; i < r; i++ {
+		row := z.RawRowView(i)
+		for j, v := range row {
+			row[j] = math.Min(math.Max(v, s.Lo[j]), s.Hi[j])
 		}
 	}
 }
