@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/pidreg/pidreg/internal/opkit"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -43,7 +44,7 @@ import (
 // state, so its graph must be run by one goroutine at a time, as every
 // gorgonia graph must.
 type batchNormOp struct {
-	pureOp
+	opkit.Pure
 	name          string
 	c             int
 	momentum, eps float64
@@ -51,7 +52,7 @@ type batchNormOp struct {
 	runMean, runVar []float64
 	// this run's batch statistics, saved for the gradient ops
 	mean, alpha, shift []float64
-	out                outBuf
+	out                opkit.Buffer
 }
 
 func newBatchNormOp(name string, c int, momentum, eps float64) *batchNormOp {
@@ -77,10 +78,10 @@ func batchNormNode(op *batchNormOp, h, gamma, beta *G.Node) (*G.Node, error) {
 func (op *batchNormOp) Arity() int { return 3 }
 func (op *batchNormOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(matType(a), matType(a), matType(a), matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
 func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 
 // vector returns the data of a (1 × c) value.
 func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
-	r, c, d, err := opMatrix(v, op.String(), what)
+	r, c, d, err := read.Matrix(v, op.String()+": "+what)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +102,7 @@ func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
 
 // input returns the (n × c) data of H.
 func (op *batchNormOp) input(v G.Value, what string) (int, []float64, error) {
-	n, c, d, err := opMatrix(v, op.String(), what)
+	n, c, d, err := read.Matrix(v, op.String()+": "+what)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -147,18 +148,18 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 		op.alpha[j] = 1 / math.Sqrt(ss[j]/float64(n)+op.eps)
 		op.shift[j] = -(mean[j] * op.alpha[j])
 	}
-	y := op.out.get(n * c)
+	y := op.out.Get(n * c)
 	alpha, shift := op.alpha, op.shift
 	for s := 0; s < n; s++ {
 		bnRow(y[s*c:s*c+c], h[s*c:s*c+c], alpha, shift, gamma, beta)
 	}
-	return matrixValue(n, c, y), nil
+	return opkit.MatrixValue(n, c, y), nil
 }
 
 func (op *batchNormOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnorm{%s,%v,%v,%p}", op.name, op.momentum, op.eps, op)
 }
-func (op *batchNormOp) Hashcode() uint32   { return hashOf(op) }
+func (op *batchNormOp) Hashcode() uint32   { return opkit.Hash(op) }
 func (op *batchNormOp) String() string     { return "BatchNorm{" + op.name + "}" }
 func (op *batchNormOp) DiffWRT(int) []bool { return []bool{true, true, true} }
 
@@ -187,10 +188,10 @@ func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // a batchNormOp, using the batch statistics its forward pass saved in this
 // run. It is not differentiable itself.
 type batchNormGradOp struct {
-	gradLeaf
+	opkit.Leaf
 	fwd  *batchNormOp
 	wrtH bool
-	out  outBuf
+	out  opkit.Buffer
 	// scratch for the per-channel sums of ∂/∂H
 	sum, dot []float64
 }
@@ -204,12 +205,12 @@ func (op *batchNormGradOp) Arity() int {
 func (op *batchNormGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.wrtH {
-		return hm.NewFnType(matType(a), matType(a), matType(a), matType(a))
+		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 	}
-	return hm.NewFnType(matType(a), matType(a), matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
 func (op *batchNormGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -238,12 +239,12 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	c, mean, alpha, shift := f.c, f.mean, f.alpha, f.shift
 	if !op.wrtH {
 		// ∂/∂γ_c = Σ_s G_sc·x̂_sc
-		dg := op.out.get(c)
+		dg := op.out.Get(c)
 		clear(dg)
 		for s := 0; s < n; s++ {
 			bnGammaRow(dg, h[s*c:s*c+c], g[s*c:s*c+c], alpha, shift)
 		}
-		return matrixValue(1, c, dg), nil
+		return opkit.MatrixValue(1, c, dg), nil
 	}
 	gamma, err := f.vector(vs[1], "γ")
 	if err != nil {
@@ -263,17 +264,17 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 		dot[j] = float64(dot[j]*alpha[j]*alpha[j]) / float64(n)
 		sum[j] /= float64(n)
 	}
-	dh := op.out.get(n * c)
+	dh := op.out.Get(n * c)
 	for s := 0; s < n; s++ {
 		bnGradRow(dh[s*c:s*c+c], h[s*c:s*c+c], g[s*c:s*c+c], gamma, mean, dot, sum, alpha)
 	}
-	return matrixValue(n, c, dh), nil
+	return opkit.MatrixValue(n, c, dh), nil
 }
 
 func (op *batchNormGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnormGrad{%s,%v,%p}", op.fwd.name, op.wrtH, op)
 }
-func (op *batchNormGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *batchNormGradOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *batchNormGradOp) String() string {
 	if op.wrtH {
 		return "BatchNormGradH{" + op.fwd.name + "}"

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/pidreg/pidreg/internal/opkit"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -31,10 +32,10 @@ import (
 // node always runs first); the op holds that state, so its graph must be run
 // by one goroutine at a time.
 type noiseMixOp struct {
-	pureOp
+	opkit.Pure
 	name      string
 	mean, std []float64 // this run's μ and σ
-	out       outBuf
+	out       opkit.Buffer
 }
 
 // noiseMixNode returns Z for r, xi (n × k) and the scalar lambda.
@@ -49,40 +50,22 @@ func noiseMixNode(r, xi, lambda *G.Node, name string) (*G.Node, error) {
 func (op *noiseMixOp) Arity() int { return 3 }
 func (op *noiseMixOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(matType(a), matType(a), a, matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), a, opkit.MatrixType(a))
 }
 func (op *noiseMixOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
 	return s.Clone(), nil
 }
 
-// scalarValue returns the float64 of a scalar value.
-func scalarValue(v G.Value, op, what string) (float64, error) {
-	switch x := v.(type) {
-	case *G.F64:
-		return float64(*x), nil
-	case tensor.Tensor:
-		if x.Shape().TotalSize() == 1 {
-			switch d := x.Data().(type) {
-			case float64:
-				return d, nil
-			case []float64:
-				return d[0], nil
-			}
-		}
-	}
-	return 0, fmt.Errorf("%w: %s: %s is a %T, want a float64 scalar", ErrShape, op, what, v)
-}
-
 // inputs returns (n, k, R, ξ, λ) of a call with arguments R, ξ, λ, ….
 func (op *noiseMixOp) inputs(vs []G.Value, what string) (n, k int, r, xi []float64, lambda float64, err error) {
-	if n, k, r, err = opMatrix(vs[0], what, "R"); err != nil {
+	if n, k, r, err = read.Matrix(vs[0], what+": R"); err != nil {
 		return
 	}
-	n2, k2, xi, err := opMatrix(vs[1], what, "ξ")
+	n2, k2, xi, err := read.Matrix(vs[1], what+": ξ")
 	if err != nil {
 		return
 	}
@@ -90,7 +73,7 @@ func (op *noiseMixOp) inputs(vs []G.Value, what string) (n, k int, r, xi []float
 		err = fmt.Errorf("%w: %s: R %d×%d, ξ %d×%d", ErrShape, what, n, k, n2, k2)
 		return
 	}
-	lambda, err = scalarValue(vs[2], what, "λ")
+	lambda, err = read.Scalar(vs[2], what+": λ")
 	return n, k, r, xi, lambda, err
 }
 
@@ -126,7 +109,7 @@ func (op *noiseMixOp) Do(vs ...G.Value) (G.Value, error) {
 	for j, ss := range std {
 		std[j] = math.Sqrt(float64(ss*inv) + VarOffset)
 	}
-	z := op.out.get(n * k)
+	z := op.out.Get(n * k)
 	for s := 0; s < n; s++ {
 		zr, rr, xr := z[s*k:(s+1)*k], r[s*k:(s+1)*k], xi[s*k:(s+1)*k]
 		for j, v := range rr {
@@ -134,13 +117,13 @@ func (op *noiseMixOp) Do(vs ...G.Value) (G.Value, error) {
 			zr[j] = e + float64(lambda*(v-e))
 		}
 	}
-	return matrixValue(n, k, z), nil
+	return opkit.MatrixValue(n, k, z), nil
 }
 
 func (op *noiseMixOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.noiseMix{%s,%p}", op.name, op)
 }
-func (op *noiseMixOp) Hashcode() uint32 { return hashOf(op) }
+func (op *noiseMixOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *noiseMixOp) String() string   { return "NoiseMix{" + op.name + "}" }
 
 // DiffWRT: R and λ; the noise ξ is a constant.
@@ -166,10 +149,10 @@ func (op *noiseMixOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // noiseMixGradOp maps (R, ξ, λ, G) to ∂/∂R (wrtR) or to the scalar ∂/∂λ of
 // a noiseMixOp. It is not differentiable itself.
 type noiseMixGradOp struct {
-	gradLeaf
+	opkit.Leaf
 	fwd      *noiseMixOp
 	wrtR     bool
-	out      outBuf
+	out      opkit.Buffer
 	dmu, dsd []float64 // scratch: Σ_s G_E and Σ_s G_E·ξ per column
 }
 
@@ -177,15 +160,15 @@ func (op *noiseMixGradOp) Arity() int { return 4 }
 func (op *noiseMixGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.wrtR {
-		return hm.NewFnType(matType(a), matType(a), a, matType(a), matType(a))
+		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), a, opkit.MatrixType(a), opkit.MatrixType(a))
 	}
-	return hm.NewFnType(matType(a), matType(a), a, matType(a), a)
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), a, opkit.MatrixType(a), a)
 }
 func (op *noiseMixGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	if !op.wrtR {
 		return tensor.ScalarShape(), nil
 	}
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +184,7 @@ func (op *noiseMixGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	n2, k2, g, err := opMatrix(vs[3], op.String(), "upstream gradient")
+	n2, k2, g, err := read.Matrix(vs[3], op.String()+": upstream gradient")
 	if err != nil {
 		return nil, err
 	}
@@ -240,20 +223,20 @@ func (op *noiseMixGradOp) Do(vs ...G.Value) (G.Value, error) {
 		dmu[j] /= float64(n)
 		dsd[j] /= float64(n-1) * std[j]
 	}
-	dr := op.out.get(n * k)
+	dr := op.out.Get(n * k)
 	for s := 0; s < n; s++ {
 		dR, gr, rr := dr[s*k:(s+1)*k], g[s*k:(s+1)*k], r[s*k:(s+1)*k]
 		for j, v := range rr {
 			dR[j] = float64(lambda*gr[j]) + dmu[j] + float64((v-mean[j])*dsd[j])
 		}
 	}
-	return matrixValue(n, k, dr), nil
+	return opkit.MatrixValue(n, k, dr), nil
 }
 
 func (op *noiseMixGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.noiseMixGrad{%s,%v,%p}", op.fwd.name, op.wrtR, op)
 }
-func (op *noiseMixGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *noiseMixGradOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *noiseMixGradOp) String() string {
 	if op.wrtR {
 		return "NoiseMixGradR{" + op.fwd.name + "}"

@@ -1,12 +1,11 @@
 package encoder
 
 import (
-	"errors"
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/pidreg/pidreg/internal/opkit"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -19,14 +18,14 @@ import (
 // convention of torch.clamp: ∂y/∂x = 1 where lo ≤ x ≤ hi (boundaries
 // included) and 0 outside.
 type clampOp struct {
-	pureOp
+	opkit.Pure
 	lo, hi float64
 }
 
 // clampMaskOp computes the derivative of clampOp: 1 where lo ≤ x ≤ hi, else 0.
 // It is itself treated as a constant (no second derivative is needed).
 type clampMaskOp struct {
-	pureOp
+	opkit.Pure
 	lo, hi float64
 }
 
@@ -93,7 +92,7 @@ func (op clampOp) Do(vs ...G.Value) (G.Value, error) {
 	return mapF64("clamp", vs[0], op.apply)
 }
 func (op clampOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.clamp{%v,%v}", op.lo, op.hi) }
-func (op clampOp) Hashcode() uint32      { return hashOf(op) }
+func (op clampOp) Hashcode() uint32      { return opkit.Hash(op) }
 func (op clampOp) String() string        { return fmt.Sprintf("Clamp{%g,%g}", op.lo, op.hi) }
 func (op clampOp) DiffWRT(int) []bool    { return []bool{true} }
 
@@ -132,33 +131,12 @@ func (op clampMaskOp) Do(vs ...G.Value) (G.Value, error) {
 	return mapF64("clamp mask", vs[0], op.apply)
 }
 func (op clampMaskOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.clampmask{%v,%v}", op.lo, op.hi) }
-func (op clampMaskOp) Hashcode() uint32      { return hashOf(op) }
+func (op clampMaskOp) Hashcode() uint32      { return opkit.Hash(op) }
 func (op clampMaskOp) String() string        { return fmt.Sprintf("ClampMask{%g,%g}", op.lo, op.hi) }
 func (op clampMaskOp) DiffWRT(int) []bool    { return []bool{false} }
 func (op clampMaskOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("encoder: the clamp mask is piecewise constant and has no derivative")
 }
 
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-
-// pureOp gives a custom op the answers gorgonia asks of one that allocates
-// (or owns) its output, calls no external device and overwrites none of its
-// inputs. Every op of this package embeds it.
-type pureOp struct{}
-
-func (pureOp) ReturnsPtr() bool     { return false }
-func (pureOp) CallsExtern() bool    { return false }
-func (pureOp) OverwritesInput() int { return -1 }
-
-// gradLeaf is embedded by the gradient ops: they are pure and are never
-// differentiated again (training needs first derivatives only).
-type gradLeaf struct{ pureOp }
-
-func (gradLeaf) DiffWRT(n int) []bool { return make([]bool, n) }
-func (gradLeaf) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, errors.New("encoder: a gradient op has no second derivative")
-}
+// read reads op values, reporting problems as ErrShape (dtype: ErrConfig).
+var read = opkit.Reader{Shape: ErrShape, Type: ErrConfig}

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/pidreg/pidreg/internal/gemm"
+	"github.com/pidreg/pidreg/internal/opkit"
 )
 
 // This file holds the fused custom ops that MLP.Forward wires instead of
@@ -59,68 +60,15 @@ import (
 // may show another node's data (register reuse); copy values out during the
 // run (a tap) when they are needed afterwards.
 
-// opMatrix returns a float64 matrix value as (rows, cols, row-major data),
-// materialising views; a plain dense tensor is not copied.
-func opMatrix(v G.Value, op, what string) (r, c int, data []float64, err error) {
-	t, ok := v.(tensor.Tensor)
-	if !ok {
-		return 0, 0, nil, fmt.Errorf("%w: %s: %s is a %T, want a float64 matrix", ErrShape, op, what, v)
-	}
-	s := t.Shape()
-	if len(s) != 2 {
-		return 0, 0, nil, fmt.Errorf("%w: %s: %s has shape %v, want a matrix", ErrShape, op, what, s)
-	}
-	if d, ok := t.(*tensor.Dense); ok && (d.IsView() || d.RequiresIterator()) {
-		t = d.Materialize()
-	}
-	data, ok = t.Data().([]float64)
-	if !ok {
-		return 0, 0, nil, fmt.Errorf("%w: %s: %s has dtype %v, want float64", ErrConfig, op, what, t.Dtype())
-	}
-	if len(data) < s[0]*s[1] {
-		return 0, 0, nil, fmt.Errorf("%w: %s: %s has %d values for shape %v", ErrShape, op, what, len(data), s)
-	}
-	return s[0], s[1], data[:s[0]*s[1]], nil
-}
-
-// outBuf is an op's reused output buffer.
-type outBuf struct{ data []float64 }
-
-// get returns the buffer resized to n values (contents unspecified).
-func (b *outBuf) get(n int) []float64 {
-	if cap(b.data) < n {
-		b.data = make([]float64, n)
-	}
-	return b.data[:n]
-}
-
-// matrixValue wraps data as a new (r × c) tensor header.
-func matrixValue(r, c int, data []float64) *tensor.Dense {
-	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(data))
-}
-
-func matType(a hm.TypeVariable) hm.Type { return G.TensorType{Dims: 2, Of: a} }
-
-func matShape(op string, i int, ns []G.DimSizer) (tensor.Shape, error) {
-	if i >= len(ns) {
-		return nil, fmt.Errorf("%w: %s: %d input shapes, need at least %d", ErrShape, op, len(ns), i+1)
-	}
-	s, ok := ns[i].(tensor.Shape)
-	if !ok || len(s) != 2 {
-		return nil, fmt.Errorf("%w: %s: input %d has shape %v, want a matrix", ErrShape, op, i, ns[i])
-	}
-	return s, nil
-}
-
 // ---------------------------------------------------------------- linear
 
 // linearOp is Y = X·W + 1·b for X (n × in), W (in × out) and b (1 × out):
 // one Gemm into the output buffer, then b added to every row (the same
 // order of operations as Weights.Forward, so the two agree bit for bit).
 type linearOp struct {
-	pureOp
+	opkit.Pure
 	name string
-	out  outBuf
+	out  opkit.Buffer
 }
 
 // linearNode returns the node X·W + 1·b; name labels the op in errors.
@@ -135,14 +83,14 @@ func linearNode(x, w, b *G.Node, name string) (*G.Node, error) {
 func (op *linearOp) Arity() int { return 3 }
 func (op *linearOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(matType(a), matType(a), matType(a), matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
 func (op *linearOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	xs, err := matShape(op.String(), 0, ns)
+	xs, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := matShape(op.String(), 1, ns)
+	ws, err := read.MatrixShape(op.String(), 1, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -153,22 +101,22 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != 3 {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want 3", ErrShape, op, len(vs))
 	}
-	n, in, x, err := opMatrix(vs[0], op.String(), "X")
+	n, in, x, err := read.Matrix(vs[0], op.String()+": X")
 	if err != nil {
 		return nil, err
 	}
-	in2, out, w, err := opMatrix(vs[1], op.String(), "W")
+	in2, out, w, err := read.Matrix(vs[1], op.String()+": W")
 	if err != nil {
 		return nil, err
 	}
-	br, bc, b, err := opMatrix(vs[2], op.String(), "b")
+	br, bc, b, err := read.Matrix(vs[2], op.String()+": b")
 	if err != nil {
 		return nil, err
 	}
 	if in2 != in || br != 1 || bc != out {
 		return nil, fmt.Errorf("%w: %s: X %d×%d, W %d×%d, b %d×%d", ErrShape, op, n, in, in2, out, br, bc)
 	}
-	y := op.out.get(n * out)
+	y := op.out.Get(n * out)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
 		blas64.General{Rows: in, Cols: out, Stride: out, Data: w},
@@ -179,11 +127,11 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 			row[j] += bj
 		}
 	}
-	return matrixValue(n, out, y), nil
+	return opkit.MatrixValue(n, out, y), nil
 }
 
 func (op *linearOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.linear{%s,%p}", op.name, op) }
-func (op *linearOp) Hashcode() uint32      { return hashOf(op) }
+func (op *linearOp) Hashcode() uint32      { return opkit.Hash(op) }
 func (op *linearOp) String() string        { return "Linear{" + op.name + "}" }
 func (op *linearOp) DiffWRT(int) []bool    { return []bool{true, true, true} }
 
@@ -229,12 +177,12 @@ const (
 // n·in·out multiply-adds of a dead node, returning its buffer unchanged (a
 // matrix of the right shape whose contents nothing reads).
 type linearGradOp struct {
-	gradLeaf
+	opkit.Leaf
 	kind gradKind
 	name string
 	x    *G.Node // gradX: the input X whose derivative this node computes
 	self *G.Node // gradX: this op's node
-	out  outBuf
+	out  opkit.Buffer
 	xt   []float64 // gradW: gemm.TN's buffer
 }
 
@@ -247,19 +195,19 @@ func (op *linearGradOp) Arity() int {
 func (op *linearGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.kind == gradB {
-		return hm.NewFnType(matType(a), matType(a))
+		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
 	}
-	return hm.NewFnType(matType(a), matType(a), matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
 func (op *linearGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s0, err := matShape(op.String(), 0, ns)
+	s0, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
 	if op.kind == gradB {
 		return tensor.Shape{1, s0[1]}, nil
 	}
-	s1, err := matShape(op.String(), 1, ns)
+	s1, err := read.MatrixShape(op.String(), 1, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -287,64 +235,64 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	switch op.kind {
 	case gradX:
-		n, out, g, err := opMatrix(vs[0], op.String(), "upstream gradient")
+		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
-		in, out2, w, err := opMatrix(vs[1], op.String(), "W")
+		in, out2, w, err := read.Matrix(vs[1], op.String()+": W")
 		if err != nil {
 			return nil, err
 		}
 		if out2 != out {
 			return nil, fmt.Errorf("%w: %s: gradient %d×%d, W %d×%d", ErrShape, op, n, out, in, out2)
 		}
-		dx := op.out.get(n * in)
+		dx := op.out.Get(n * in)
 		if !op.live() {
-			return matrixValue(n, in, dx), nil
+			return opkit.MatrixValue(n, in, dx), nil
 		}
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
 			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
 			blas64.General{Rows: in, Cols: out, Stride: out, Data: w},
 			0, blas64.General{Rows: n, Cols: in, Stride: in, Data: dx})
-		return matrixValue(n, in, dx), nil
+		return opkit.MatrixValue(n, in, dx), nil
 	case gradW:
-		n, in, x, err := opMatrix(vs[0], op.String(), "X")
+		n, in, x, err := read.Matrix(vs[0], op.String()+": X")
 		if err != nil {
 			return nil, err
 		}
-		n2, out, g, err := opMatrix(vs[1], op.String(), "upstream gradient")
+		n2, out, g, err := read.Matrix(vs[1], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
 		if n2 != n {
 			return nil, fmt.Errorf("%w: %s: X %d×%d, gradient %d×%d", ErrShape, op, n, in, n2, out)
 		}
-		dw := op.out.get(in * out)
+		dw := op.out.Get(in * out)
 		// dW = Xᵀ·G; gemm.TN is bit for bit blas64.Gemm, faster in pure Go.
 		gemm.TN(1, blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
 			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
 			blas64.General{Rows: in, Cols: out, Stride: out, Data: dw}, &op.xt)
-		return matrixValue(in, out, dw), nil
+		return opkit.MatrixValue(in, out, dw), nil
 	default:
-		n, out, g, err := opMatrix(vs[0], op.String(), "upstream gradient")
+		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
-		db := op.out.get(out)
+		db := op.out.Get(out)
 		copy(db, g[:out])
 		for r := 1; r < n; r++ {
 			for j, v := range g[r*out : (r+1)*out] {
 				db[j] += v
 			}
 		}
-		return matrixValue(1, out, db), nil
+		return opkit.MatrixValue(1, out, db), nil
 	}
 }
 
 func (op *linearGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.linearGrad%d{%s,%p}", op.kind, op.name, op)
 }
-func (op *linearGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *linearGradOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *linearGradOp) String() string {
 	return [...]string{"LinearGradX{", "LinearGradW{", "ColSum{"}[op.kind] + op.name + "}"
 }
@@ -354,10 +302,10 @@ func (op *linearGradOp) String() string {
 // reluMaskOp is Y = max(H, 0) ⊙ M with M a non-differentiable dropout mask
 // node of H's shape, or Y = max(H, 0) without a mask. A NaN in H stays NaN.
 type reluMaskOp struct {
-	pureOp
+	opkit.Pure
 	name    string
 	hasMask bool
-	out     outBuf
+	out     opkit.Buffer
 }
 
 // reluMaskNode returns max(h, 0) ⊙ mask, or max(h, 0) when mask is nil.
@@ -380,12 +328,12 @@ func (op *reluMaskOp) Arity() int {
 func (op *reluMaskOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.hasMask {
-		return hm.NewFnType(matType(a), matType(a), matType(a))
+		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 	}
-	return hm.NewFnType(matType(a), matType(a))
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
 }
 func (op *reluMaskOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -395,13 +343,13 @@ func (op *reluMaskOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 // inputs returns H and the mask (nil without one) of a reluMask or
 // reluMaskGrad call, checking that they have one shape.
 func (op *reluMaskOp) inputs(vs []G.Value, what string) (r, c int, h, m []float64, err error) {
-	if r, c, h, err = opMatrix(vs[0], what, "H"); err != nil {
+	if r, c, h, err = read.Matrix(vs[0], what+": H"); err != nil {
 		return 0, 0, nil, nil, err
 	}
 	if !op.hasMask {
 		return r, c, h, nil, nil
 	}
-	r2, c2, m, err := opMatrix(vs[1], what, "mask")
+	r2, c2, m, err := read.Matrix(vs[1], what+": mask")
 	if err != nil {
 		return 0, 0, nil, nil, err
 	}
@@ -421,7 +369,7 @@ func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	// The builtin max is branch-free (a branch on the sign of H mispredicts
 	// half the time and made this loop 5× slower), keeps NaN and maps −0 to 0.
-	y := op.out.get(len(h))
+	y := op.out.Get(len(h))
 	if m == nil {
 		for i, v := range h {
 			y[i] = max(v, 0)
@@ -432,13 +380,13 @@ func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
 			y[i] = max(v, 0) * m[i]
 		}
 	}
-	return matrixValue(r, c, y), nil
+	return opkit.MatrixValue(r, c, y), nil
 }
 
 func (op *reluMaskOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMask{%s,%v,%p}", op.name, op.hasMask, op)
 }
-func (op *reluMaskOp) Hashcode() uint32 { return hashOf(op) }
+func (op *reluMaskOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *reluMaskOp) String() string {
 	if op.hasMask {
 		return "ReLUMask{" + op.name + "}"
@@ -471,9 +419,9 @@ func (op *reluMaskOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // reluMaskGradOp maps (H, [M,] G) to G ⊙ M ⊙ 1[H ≥ 0]. It is not
 // differentiable itself.
 type reluMaskGradOp struct {
-	gradLeaf
+	opkit.Leaf
 	fwd *reluMaskOp
-	out outBuf
+	out opkit.Buffer
 }
 
 func (op *reluMaskGradOp) Arity() int { return op.fwd.Arity() + 1 }
@@ -481,12 +429,12 @@ func (op *reluMaskGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	ts := make([]hm.Type, op.Arity()+1)
 	for i := range ts {
-		ts[i] = matType(a)
+		ts[i] = opkit.MatrixType(a)
 	}
 	return hm.NewFnType(ts...)
 }
 func (op *reluMaskGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
-	s, err := matShape(op.String(), 0, ns)
+	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +449,7 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	r2, c2, g, err := opMatrix(vs[len(vs)-1], op.String(), "upstream gradient")
+	r2, c2, g, err := read.Matrix(vs[len(vs)-1], op.String()+": upstream gradient")
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +458,7 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	// G ⊙ M times the 0/1 indicator of H ≥ 0, as gorgonia's Rectify
 	// multiplies by its Gte mask; b2f compiles to a flag set, not a branch.
-	d := op.out.get(len(h))
+	d := op.out.Get(len(h))
 	g = g[:len(h)]
 	if m == nil {
 		for i, v := range h {
@@ -522,13 +470,13 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 			d[i] = g[i] * m[i] * b2f(v >= 0)
 		}
 	}
-	return matrixValue(r, c, d), nil
+	return opkit.MatrixValue(r, c, d), nil
 }
 
 func (op *reluMaskGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMaskGrad{%s,%v,%p}", op.fwd.name, op.fwd.hasMask, op)
 }
-func (op *reluMaskGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *reluMaskGradOp) Hashcode() uint32 { return opkit.Hash(op) }
 func (op *reluMaskGradOp) String() string   { return op.fwd.String() + "Grad" }
 
 // b2f returns 1 for true and 0 for false without a branch (the compiler

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pidreg/pidreg/internal/opkit"
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -467,9 +468,9 @@ func TestRestoreBeforeMachine(t *testing.T) {
 func BenchmarkBatchNormOp(b *testing.B) {
 	const n, c = 256, 256
 	rng := rand.New(rand.NewPCG(3, 4))
-	h := matrixValue(n, c, randSlice(rng, n*c))
-	g := matrixValue(n, c, randSlice(rng, n*c))
-	gamma, beta := matrixValue(1, c, randSlice(rng, c)), matrixValue(1, c, randSlice(rng, c))
+	h := opkit.MatrixValue(n, c, randSlice(rng, n*c))
+	g := opkit.MatrixValue(n, c, randSlice(rng, n*c))
+	gamma, beta := opkit.MatrixValue(1, c, randSlice(rng, c)), opkit.MatrixValue(1, c, randSlice(rng, c))
 	op := newBatchNormOp("bench", c, 0.1, 1e-5)
 	dh := &batchNormGradOp{fwd: op, wrtH: true}
 	dg := &batchNormGradOp{fwd: op}
@@ -498,14 +499,14 @@ func BenchmarkBatchNormOp(b *testing.B) {
 func BenchmarkReluMaskOp(b *testing.B) {
 	const n, c = 256, 256
 	rng := rand.New(rand.NewPCG(5, 6))
-	h := matrixValue(n, c, randSlice(rng, n*c))
-	g := matrixValue(n, c, randSlice(rng, n*c))
+	h := opkit.MatrixValue(n, c, randSlice(rng, n*c))
+	g := opkit.MatrixValue(n, c, randSlice(rng, n*c))
 	mask := make([]float64, n*c)
 	for i := range mask {
 		mask[i] = 1 / 0.7 * b2f(rng.Float64() >= 0.3)
 	}
-	m := matrixValue(n, c, mask)
-	ones := matrixValue(n, c, filled(n*c, 1))
+	m := opkit.MatrixValue(n, c, mask)
+	ones := opkit.MatrixValue(n, c, filled(n*c, 1))
 	withMask := &reluMaskOp{name: "bench", hasMask: true}
 	noMask := &reluMaskOp{name: "bench"}
 	for _, bc := range []struct {

@@ -11,7 +11,7 @@ import (
 )
 
 // CMI returns a scalar node holding the closed-form conditional
-// Cauchy–Schwarz estimate of I(Z; X_other | X_cond) (METHOD.md §5; Yu, Li,
+// Cauchy–Schwarz estimate of I(Z; X_other | X_cond) (the method's CMI term; Yu, Li,
 // Løkse, Jenssen & Príncipe) from three n×n Gram matrices: m = κ(X_cond) and
 // k = κ(X_other) (input nodes, e.g. from [Gram]) and L = κ(Z), computed
 // inside the op from z (n×d) with bandwidth σ_L = scale · median_{i<j} ‖z_i − z_j‖
@@ -168,15 +168,15 @@ func (s *cmiState) forward(in []G.Value) (float64, error) {
 }
 
 func (s *cmiState) load(in []G.Value) error {
-	n, k, z, err := matrixOf(in[0], "z")
+	n, k, z, err := read.Matrix(in[0], "z")
 	if err != nil {
 		return err
 	}
-	mr, mc, m, err := matrixOf(in[1], "m")
+	mr, mc, m, err := read.Matrix(in[1], "m")
 	if err != nil {
 		return err
 	}
-	kr, kc, kk, err := matrixOf(in[2], "k")
+	kr, kc, kk, err := read.Matrix(in[2], "k")
 	if err != nil {
 		return err
 	}
@@ -332,15 +332,15 @@ func (s *cmiState) backward(in []G.Value, g float64) ([]float64, error) {
 
 func (s *cmiState) refresh(in []G.Value) error {
 	if s.valid {
-		n, k, z, err := matrixOf(in[0], "z")
+		n, k, z, err := read.Matrix(in[0], "z")
 		if err != nil {
 			return err
 		}
-		_, _, m, err := matrixOf(in[1], "m")
+		_, _, m, err := read.Matrix(in[1], "m")
 		if err != nil {
 			return err
 		}
-		_, _, kk, err := matrixOf(in[2], "k")
+		_, _, kk, err := read.Matrix(in[2], "k")
 		if err != nil {
 			return err
 		}

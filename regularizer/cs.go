@@ -171,11 +171,11 @@ func (s *csState) forward(in []G.Value) (float64, error) {
 
 // load validates the inputs and copies them into s.r, s.q.
 func (s *csState) load(in []G.Value) error {
-	n, k, r, err := matrixOf(in[0], "r")
+	n, k, r, err := read.Matrix(in[0], "r")
 	if err != nil {
 		return err
 	}
-	m, kq, q, err := matrixOf(in[1], "q")
+	m, kq, q, err := read.Matrix(in[1], "q")
 	if err != nil {
 		return err
 	}
@@ -350,11 +350,11 @@ func (s *csState) backward(in []G.Value, g float64) ([]float64, error) {
 // the backward op right after the forward op on the same values).
 func (s *csState) refresh(in []G.Value) error {
 	if s.valid {
-		n, k, r, err := matrixOf(in[0], "r")
+		n, k, r, err := read.Matrix(in[0], "r")
 		if err != nil {
 			return err
 		}
-		m, _, q, err := matrixOf(in[1], "q")
+		m, _, q, err := read.Matrix(in[1], "q")
 		if err != nil {
 			return err
 		}

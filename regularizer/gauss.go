@@ -234,7 +234,7 @@ func (s *gaussState) forward(in []G.Value) (float64, error) {
 }
 
 func weightOf(v G.Value) (float64, error) {
-	w, err := scalarOf(v, "weight")
+	w, err := read.Scalar(v, "weight")
 	if err != nil {
 		return 0, err
 	}
@@ -245,7 +245,7 @@ func weightOf(v G.Value) (float64, error) {
 }
 
 func (s *gaussState) load(v G.Value) error {
-	n, p, f, err := matrixOf(v, "f")
+	n, p, f, err := read.Matrix(v, "f")
 	if err != nil {
 		return err
 	}
@@ -358,7 +358,7 @@ func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, _, f, err := matrixOf(in[0], "f")
+	_, _, f, err := read.Matrix(in[0], "f")
 	if err != nil {
 		return nil, err
 	}

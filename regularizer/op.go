@@ -3,9 +3,9 @@ package regularizer
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/pidreg/pidreg/internal/opkit"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -26,6 +26,7 @@ type lossImpl interface {
 // The op holds mutable state (the impl's cache), so a graph that uses it
 // must be run by one goroutine at a time, as every gorgonia graph must.
 type lossOp struct {
+	opkit.Pure
 	name string // includes every parameter, so equal names mean equal ops
 	dims []int
 	impl lossImpl
@@ -63,11 +64,8 @@ func (o *lossOp) Do(vs ...G.Value) (G.Value, error) {
 	return G.NewF64(v), nil
 }
 
-func (o *lossOp) ReturnsPtr() bool      { return false }
-func (o *lossOp) CallsExtern() bool     { return false }
-func (o *lossOp) OverwritesInput() int  { return -1 }
 func (o *lossOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg/regularizer.%s", o.name) }
-func (o *lossOp) Hashcode() uint32      { return hashOf(o) }
+func (o *lossOp) Hashcode() uint32      { return opkit.Hash(o) }
 func (o *lossOp) String() string        { return o.name }
 
 // DiffWRT: differentiable with respect to input 0 only.
@@ -99,7 +97,10 @@ func (o *lossOp) SymDiff(in G.Nodes, _ *G.Node, grad *G.Node) (G.Nodes, error) {
 
 // lossGradOp computes ∂loss/∂input0 · g from (inputs..., g). It is not itself
 // differentiable (no second derivatives).
-type lossGradOp struct{ fwd *lossOp }
+type lossGradOp struct {
+	opkit.Pure
+	fwd *lossOp
+}
 
 func (o *lossGradOp) Arity() int { return len(o.fwd.dims) + 1 }
 
@@ -128,7 +129,7 @@ func (o *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != o.Arity() {
 		return nil, fmt.Errorf("%w: %s: got %d inputs, want %d", ErrDimension, o, len(vs), o.Arity())
 	}
-	g, err := scalarOf(vs[len(vs)-1], "upstream gradient")
+	g, err := read.Scalar(vs[len(vs)-1], "upstream gradient")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o, err)
 	}
@@ -139,65 +140,12 @@ func (o *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
 	return tensor.New(tensor.WithShape(vs[0].Shape().Clone()...), tensor.WithBacking(grad)), nil
 }
 
-func (o *lossGradOp) ReturnsPtr() bool      { return false }
-func (o *lossGradOp) CallsExtern() bool     { return false }
-func (o *lossGradOp) OverwritesInput() int  { return -1 }
 func (o *lossGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg/regularizer.%s.grad", o.fwd.name) }
-func (o *lossGradOp) Hashcode() uint32      { return hashOf(o) }
+func (o *lossGradOp) Hashcode() uint32      { return opkit.Hash(o) }
 func (o *lossGradOp) String() string        { return o.fwd.name + "Grad" }
 
-func hashOf(o interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	o.WriteHash(h)
-	return h.Sum32()
-}
-
-// matrixOf returns a float64 matrix value as (rows, cols, row-major data).
-// Views are materialised (copied); a plain dense tensor is not copied.
-func matrixOf(v G.Value, what string) (r, c int, data []float64, err error) {
-	t, ok := v.(tensor.Tensor)
-	if !ok {
-		return 0, 0, nil, fmt.Errorf("%w: %s is a %T, want a matrix", ErrDimension, what, v)
-	}
-	if t.Dtype() != tensor.Float64 {
-		return 0, 0, nil, fmt.Errorf("%w: %s has dtype %v", ErrDType, what, t.Dtype())
-	}
-	s := t.Shape()
-	if len(s) != 2 {
-		return 0, 0, nil, fmt.Errorf("%w: %s has shape %v, want a matrix", ErrDimension, what, s)
-	}
-	if d, ok := t.(*tensor.Dense); ok && (d.IsView() || d.RequiresIterator()) {
-		t = d.Materialize()
-	}
-	data, ok = t.Data().([]float64)
-	if !ok || len(data) < s[0]*s[1] {
-		return 0, 0, nil, fmt.Errorf("%w: %s: cannot read its %v float64 data", ErrDimension, what, s)
-	}
-	return s[0], s[1], data[:s[0]*s[1]], nil
-}
-
-// scalarOf returns the float64 held by a scalar value (F64 or a one-element
-// tensor).
-func scalarOf(v G.Value, what string) (float64, error) {
-	switch x := v.(type) {
-	case *G.F64:
-		return float64(*x), nil
-	case tensor.Tensor:
-		if x.Dtype() != tensor.Float64 {
-			return 0, fmt.Errorf("%w: %s has dtype %v", ErrDType, what, x.Dtype())
-		}
-		if x.Shape().TotalSize() != 1 {
-			return 0, fmt.Errorf("%w: %s has shape %v, want a scalar", ErrDimension, what, x.Shape())
-		}
-		switch d := x.Data().(type) {
-		case float64:
-			return d, nil
-		case []float64:
-			return d[0], nil
-		}
-	}
-	return 0, fmt.Errorf("%w: %s is a %T, want a float64 scalar", ErrDType, what, v)
-}
+// read reads op values, reporting problems as ErrDimension or ErrDType.
+var read = opkit.Reader{Shape: ErrDimension, Type: ErrDType}
 
 // sameAs reports whether cached equals cur elementwise.
 func sameAs(cached, cur []float64) bool {
