@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pidreg/pidreg/transform"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -185,7 +186,7 @@ func medianSqrt(buf []float64) float64 {
 		return 0
 	}
 	k := m / 2
-	hi := selectKth(buf, k)
+	hi := transform.Select(buf, k)
 	if m%2 == 1 {
 		return math.Sqrt(hi)
 	}
@@ -196,45 +197,6 @@ func medianSqrt(buf []float64) float64 {
 		}
 	}
 	return (math.Sqrt(lo) + math.Sqrt(hi)) / 2
-}
-
-// selectKth reorders a so that a[k] is its k-th smallest element (0-based),
-// a[:k] ≤ a[k] ≤ a[k+1:], and returns a[k]. Quickselect with a median-of-three
-// pivot and Hoare partitioning (which splits runs of equal keys evenly). The
-// input must be free of NaN.
-func selectKth(a []float64, k int) float64 {
-	lo, hi := 0, len(a)-1
-	for hi > lo {
-		mid := lo + (hi-lo)/2
-		if a[mid] < a[lo] {
-			a[mid], a[lo] = a[lo], a[mid]
-		}
-		if a[hi] < a[lo] {
-			a[hi], a[lo] = a[lo], a[hi]
-		}
-		if a[hi] < a[mid] {
-			a[hi], a[mid] = a[mid], a[hi]
-		}
-		pivot := a[mid]
-		i, j := lo-1, hi+1
-		for {
-			for i++; a[i] < pivot; i++ {
-			}
-			for j--; a[j] > pivot; j-- {
-			}
-			if i >= j {
-				break
-			}
-			a[i], a[j] = a[j], a[i]
-		}
-		// a[lo..j] ≤ pivot ≤ a[j+1..hi]
-		if k <= j {
-			hi = j
-		} else {
-			lo = j + 1
-		}
-	}
-	return a[k]
 }
 
 // checkedRaw returns x as a row-major blas64.General (without copying for a

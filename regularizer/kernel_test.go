@@ -140,34 +140,6 @@ func TestGramErrors(t *testing.T) {
 	}
 }
 
-func TestSelectKth(t *testing.T) {
-	rng := rand.New(rand.NewPCG(49, 50))
-	for _, n := range []int{1, 2, 3, 10, 101, 1000} {
-		for _, distinct := range []int{1, 3, 1 << 30} {
-			v := make([]float64, n)
-			for i := range v {
-				v[i] = float64(rng.IntN(distinct))
-			}
-			sorted := append([]float64(nil), v...)
-			medianSorted(sorted)
-			k := rng.IntN(n)
-			if got := selectKth(v, k); got != sorted[k] {
-				t.Fatalf("n=%d distinct=%d k=%d: %v, want %v", n, distinct, k, got, sorted[k])
-			}
-			for i := 0; i < k; i++ {
-				if v[i] > v[k] {
-					t.Fatalf("not partitioned below k")
-				}
-			}
-			for i := k + 1; i < n; i++ {
-				if v[i] < v[k] {
-					t.Fatalf("not partitioned above k")
-				}
-			}
-		}
-	}
-}
-
 // The backward ops must not trust a stale cache: calling a gradient op on
 // values other than those of the last forward pass recomputes.
 func TestBackwardRecomputesOnNewInputs(t *testing.T) {

@@ -187,6 +187,25 @@ func (q *Quantile) score(j int, v float64) float64 {
 	return sc[k-1] + t*(sc[k]-sc[k-1])
 }
 
+// value is the inverse of score: it maps a normal score back to a value of
+// column j by linear interpolation between the knots, and a score beyond
+// the end scores to the end knot. Where several knots share a score (a
+// constant stretch of the map) it returns the first of them.
+func (q *Quantile) value(j int, s float64) float64 {
+	kn, sc := q.Knots[j], q.Scores[j]
+	k, found := slices.BinarySearch(sc, s)
+	switch {
+	case found:
+		return kn[k]
+	case k == 0:
+		return kn[0]
+	case k == len(sc):
+		return kn[len(kn)-1]
+	}
+	t := (s - sc[k-1]) / (sc[k] - sc[k-1])
+	return kn[k-1] + t*(kn[k]-kn[k-1])
+}
+
 // Validate checks that the Quantile is usable: one knot list and one score
 // list per column (at least one column), each column with at least one knot,
 // strictly increasing finite knots, non-decreasing finite scores, Names empty

@@ -1,0 +1,171 @@
+package transform
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestPipelineBound(t *testing.T) {
+	x := mat.NewDense(4, 2, []float64{
+		0, 5,
+		1, 5,
+		2, 5,
+		10, 5, // column 2 is constant
+	})
+	unclamped, plain, err := FitPipeline(x, PipelineOptions{Clip: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, z, err := FitPipeline(x, PipelineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(z, plain) {
+		t.Fatalf("clamping to the training range changed training rows:\n%v\n%v", mat.Formatted(z), mat.Formatted(plain))
+	}
+	if got, err := p.Transform(x); err != nil || !mat.Equal(got, plain) {
+		t.Fatalf("Transform of the training rows = %v (err %v), want the fitted rows", mat.Formatted(got), err)
+	}
+	if c := p.Constant(); len(c) != 1 || c[0] != 1 {
+		t.Errorf("constant columns %v, want [1]", c)
+	}
+	if len(unclamped.Lo) != 0 {
+		t.Errorf("Clip −1 recorded bounds %v", unclamped.Lo)
+	}
+	// Held-out values beyond the training range stop at its ends.
+	held := mat.NewDense(2, 2, []float64{1e6, 7, -3, 4})
+	zh, err := p.Transform(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{plain.At(3, 0), 0, plain.At(0, 0), 0}
+	for i, w := range want {
+		if g := zh.RawMatrix().Data[i]; math.Abs(g-w) > 1e-15 {
+			t.Errorf("clamped z[%d] = %g, want %g", i, g, w)
+		}
+	}
+	if c, err := p.Clamped(held); err != nil || !c[0] || !c[1] {
+		t.Errorf("Clamped(held) = %v, %v; want both rows", c, err)
+	}
+	if c, err := p.Clamped(x); err != nil || c[0] || c[1] || c[2] || c[3] {
+		t.Errorf("Clamped(training rows) = %v, %v; want none", c, err)
+	}
+	// With a clip, training rows are bounded too (row 4 of column 1 is
+	// z ≈ 1.45 in the population standard deviation).
+	p1, z1, err := FitPipeline(x, PipelineOptions{Clip: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if v := z1.At(i, 0); v < -1 || v > 1 {
+			t.Errorf("row %d: z = %g outside ±1", i, v)
+		}
+	}
+	if z1.At(3, 0) != 1 || z1.At(1, 0) != plain.At(1, 0) {
+		t.Errorf("clip 1: z = %v, want the last row at 1 and the second unchanged", mat.Formatted(z1.ColView(0)))
+	}
+	if got, _ := p1.Transform(x); !mat.Equal(got, z1) {
+		t.Errorf("clip 1: Transform differs from the fitted rows")
+	}
+	// The target's pipeline (no clamp) inverts exactly up to rounding.
+	inv, err := unclamped.Inverse(plain)
+	if err != nil || !mat.EqualApprox(inv, x, 1e-14) {
+		t.Errorf("Inverse(Transform(x)) = %v (err %v), want x", mat.Formatted(inv), err)
+	}
+}
+
+func TestPipelineMissing(t *testing.T) {
+	nan := math.NaN()
+	x := mat.NewDense(5, 2, []float64{
+		1, 10,
+		nan, 20,
+		3, nan,
+		4, 40,
+		100, 50,
+	})
+	for _, tc := range []struct {
+		how  Missing
+		fill []float64
+	}{{Median, []float64{3.5, 30}}, {Mean, []float64{27, 30}}} {
+		p, z, err := FitPipeline(x, PipelineOptions{Missing: tc.how})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.how, err)
+		}
+		if p.Fill[0] != tc.fill[0] || p.Fill[1] != tc.fill[1] {
+			t.Errorf("%v: fill %v, want %v", tc.how, p.Fill, tc.fill)
+		}
+		// The imputed cell transforms like its fill value.
+		filled := mat.NewDense(1, 2, []float64{tc.fill[0], tc.fill[1]})
+		zf, err := p.Transform(filled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if z.At(1, 0) != zf.At(0, 0) || z.At(2, 1) != zf.At(0, 1) {
+			t.Errorf("%v: imputed cells %v, %v; their fill transforms to %v", tc.how, z.At(1, 0), z.At(2, 1), mat.Formatted(zf))
+		}
+		// Prediction rows with missing cells are imputed the same way.
+		zn, err := p.Transform(mat.NewDense(1, 2, []float64{nan, nan}))
+		if err != nil || !mat.Equal(zn, zf) {
+			t.Errorf("%v: Transform of a missing row = %v (err %v), want %v", tc.how, zn, err, zf)
+		}
+	}
+	if _, _, err := FitPipeline(x, PipelineOptions{Missing: Refuse}); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("Refuse: err = %v, want ErrNonFinite", err)
+	}
+	allNaN := mat.NewDense(3, 1, []float64{nan, nan, nan})
+	if _, _, err := FitPipeline(allNaN, PipelineOptions{}); !errors.Is(err, ErrTooFew) {
+		t.Errorf("an all-missing column: err = %v, want ErrTooFew", err)
+	}
+	inf := mat.NewDense(3, 1, []float64{1, math.Inf(1), 2})
+	if _, _, err := FitPipeline(inf, PipelineOptions{}); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("+Inf: err = %v, want ErrNonFinite", err)
+	}
+	huge := mat.NewDense(3, 2, []float64{1, 1e308, 2, 1.7e308, 3, -1e308})
+	if _, _, err := FitPipeline(huge, PipelineOptions{}); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "column 1") {
+		t.Errorf("values near 1e308: err = %v, want ErrNonFinite naming column 1", err)
+	}
+	p, _, err := FitPipeline(mat.NewDense(3, 1, []float64{1, 2, 3}), PipelineOptions{Missing: Refuse})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Transform(mat.NewDense(1, 1, []float64{nan})); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("Refuse at transform: err = %v, want ErrNonFinite", err)
+	}
+	if _, err := p.Transform(mat.NewDense(1, 2, nil)); !errors.Is(err, ErrShape) {
+		t.Errorf("wrong width: err = %v, want ErrShape", err)
+	}
+}
+
+// TestPipelineQuantileInverse checks that Inverse undoes a quantile pipeline
+// on the training values and between knots.
+func TestPipelineQuantileInverse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mat.NewDense(300, 2, nil)
+	for i := range 300 {
+		x.Set(i, 0, math.Exp(rng.NormFloat64()))
+		x.Set(i, 1, float64(rng.IntN(5))) // heavy ties
+	}
+	p, z, err := FitPipeline(x, PipelineOptions{Quantile: true, Clip: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := p.Inverse(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.EqualApprox(inv, x, 1e-9) {
+		t.Errorf("Inverse(Transform(x)) differs from x")
+	}
+	// A value between two knots of column 0 comes back.
+	mid := mat.NewDense(1, 2, []float64{(x.At(0, 0) + x.At(1, 0)) / 2, 2})
+	zm, _ := p.Transform(mid)
+	back, _ := p.Inverse(zm)
+	if !mat.EqualApprox(back, mid, 1e-9) {
+		t.Errorf("between knots: %v back as %v", mat.Formatted(mid), mat.Formatted(back))
+	}
+}
