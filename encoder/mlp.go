@@ -32,16 +32,15 @@ var (
 //
 // and the stack ends with a Linear layer, followed by a BatchNorm when
 // OutputBN is set. The zero value is the method's head minus its widths:
-// hidden widths {256, 128}, dropout {0.3, 0.2}, no output BatchNorm,
+// hidden widths {256, 128}, dropout {0.3, 0.2} (DefaultDropout), no output BatchNorm,
 // BatchNorm momentum 0.1 and epsilon 1e-5.
 type Config struct {
 	// Hidden holds the hidden widths. nil means {256, 128}; a non-nil empty
 	// slice means no hidden layer (a single Linear map).
 	Hidden []int
 	// Dropout holds one drop probability in [0, 1) per hidden layer. nil means
-	// {0.3, 0.2} when there are exactly two hidden layers and no dropout
-	// otherwise; explicit zeros disable dropout for that layer. A non-nil
-	// slice must have one entry per hidden layer.
+	// DefaultDropout(len(Hidden)); explicit zeros disable dropout for that
+	// layer. A non-nil slice must have one entry per hidden layer.
 	Dropout []float64
 	// OutputBN appends a BatchNorm after the last Linear (true for the
 	// method's encoders, false for its regression head).
@@ -68,10 +67,8 @@ func (c Config) resolved() (Config, error) {
 		}
 	}
 	switch {
-	case c.Dropout == nil && len(r.Hidden) == 2:
-		r.Dropout = []float64{0.3, 0.2}
 	case c.Dropout == nil:
-		r.Dropout = make([]float64, len(r.Hidden))
+		r.Dropout = DefaultDropout(len(r.Hidden))
 	default:
 		if len(c.Dropout) != len(r.Hidden) {
 			return r, fmt.Errorf("%w: %d dropout probabilities for %d hidden layers", ErrConfig, len(c.Dropout), len(r.Hidden))
@@ -96,6 +93,20 @@ func (c Config) resolved() (Config, error) {
 		return r, fmt.Errorf("%w: Epsilon = %v, want a finite value > 0", ErrConfig, c.Epsilon)
 	}
 	return r, nil
+}
+
+// DefaultDropout returns the method's dropout rates for n hidden layers:
+// 0.3 after the first and 0.2 after every later one ({0.3, 0.2} for the
+// method's two), so any depth gets the method's pattern.
+func DefaultDropout(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = 0.2
+	}
+	if n > 0 {
+		out[0] = 0.3
+	}
+	return out
 }
 
 // layer is one Linear (+ BatchNorm) (+ ReLU) (+ Dropout) block of an MLP.

@@ -171,8 +171,18 @@ func TestConfigDefaults(t *testing.T) {
 		c.Momentum != 0.1 || c.Epsilon != 1e-5 || c.OutputBN {
 		t.Errorf("defaults: %+v", c)
 	}
+	// Any depth gets the method's pattern: 0.3 after the first layer, 0.2 after the others.
+	for n, want := range map[int][]float64{1: {0.3}, 3: {0.3, 0.2, 0.2}} {
+		c, err = Config{Hidden: make([]int, n)}.resolved()
+		if err == nil {
+			t.Errorf("%d zero-width hidden layers accepted", n)
+		}
+		if got := DefaultDropout(n); !reflect.DeepEqual(got, want) {
+			t.Errorf("DefaultDropout(%d) = %v, want %v", n, got, want)
+		}
+	}
 	c, err = Config{Hidden: []int{8, 4, 2}}.resolved()
-	if err != nil || !reflect.DeepEqual(c.Dropout, []float64{0, 0, 0}) {
+	if err != nil || !reflect.DeepEqual(c.Dropout, []float64{0.3, 0.2, 0.2}) {
 		t.Errorf("three hidden layers without Dropout: %+v, %v", c.Dropout, err)
 	}
 	c, err = Config{Hidden: []int{}}.resolved()
