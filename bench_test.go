@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/pidreg/pidreg/pid"
+	"github.com/pidreg/pidreg/internal/trainer"
 )
 
 // benchData is shaped like Superconductivity: 81 and 86 columns.
@@ -37,16 +37,15 @@ func benchStep(b *testing.B, withPID bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := m.cfg
 	rng := rand.New(rand.NewPCG(1, 2))
-	t, err := newTrainer(cfg, m.dims, 1, cfg.Batch, rng)
+	t, err := trainer.New(m.spec(1, m.cfg.Batch), rng)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer t.vm.Close()
+	defer t.Close()
 	xs := []*mat.Dense{d.Modalities[0].X, d.Modalities[1].X}
 	if !withPID {
-		if err := t.setGauss(0); err != nil {
+		if err := t.Freeze(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -55,7 +54,7 @@ func benchStep(b *testing.B, withPID bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := (i % 4) * 256
-		if _, err := t.step(xs, d.Y, idx[s:s+256], rng, withPID, pid.Options{}); err != nil {
+		if _, err := t.Step(xs, d.Y, idx[s:s+256], withPID); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -71,7 +70,7 @@ func BenchmarkPredict10k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := m.Fit(context.Background(), d.Subset(rows(0, 512)), Dataset{}); err != nil {
+	if _, err := m.Fit(context.Background(), part(d, 0, 512), Dataset{}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

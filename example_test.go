@@ -35,7 +35,15 @@ func Example() {
 		}
 		return r
 	}
-	train, val, test := all.Subset(idx(0, 800)), all.Subset(idx(800, 1000)), all.Subset(idx(1000, 1200))
+	var parts [3]pidreg.Dataset // train, validation, test
+	for k, r := range [][2]int{{0, 800}, {800, 1000}, {1000, 1200}} {
+		var err error
+		if parts[k], err = all.Subset(idx(r[0], r[1])); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	train, val, test := parts[0], parts[1], parts[2]
 
 	cfg := pidreg.Config{Latent: 8, Hidden: []int{64, 32}, HeadHidden: []int{64, 32},
 		Dropout: []float64{0.1, 0}, Batch: 128, Epochs: 60, Seed: 1}

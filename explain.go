@@ -8,6 +8,7 @@ import (
 
 	"github.com/pidreg/pidreg/gaussian"
 	"github.com/pidreg/pidreg/pid"
+	"github.com/pidreg/pidreg/transform"
 )
 
 // Explanation is what a trained model says about its modalities. All
@@ -78,26 +79,25 @@ const maxHeldOut = 2000
 
 // explainHeldOut computes the held-out PID, the normality verdict and the
 // modality shares on scaled inputs xs with raw targets y.
-func (m *Model) explainHeldOut(xs []*mat.Dense, y *mat.Dense) error {
+func (m *Model) explainHeldOut(xs []mat.Matrix, y *mat.Dense) error {
 	if len(m.dims) != 2 {
 		return nil
 	}
 	n, dm := y.Dims()
 	rows := min(n, maxHeldOut)
-	sub := make([]*mat.Dense, len(xs))
+	sub := make([]mat.Matrix, len(xs))
 	for i, x := range xs {
-		sub[i] = x.Slice(0, rows, 0, x.RawMatrix().Cols).(*mat.Dense)
+		_, c := x.Dims()
+		sub[i] = x.(interface {
+			Slice(i, k, j, l int) mat.Matrix
+		}).Slice(0, rows, 0, c)
 	}
-	zs, err := m.latents(sub)
+	zs, err := m.net.Latents(sub)
 	if err != nil {
 		return fmt.Errorf("pidreg: explanation: %w", err)
 	}
-	yt := mat.NewDense(rows, dm, nil)
-	raw := make([]float64, rows*dm)
-	for i := 0; i < rows; i++ {
-		copy(raw[i*dm:(i+1)*dm], y.RawRowView(i))
-	}
-	if err := intColumns(yt.RawMatrix().Data, raw, rows, dm); err != nil {
+	yt, err := transform.InverseNormalDense(nil, y.Slice(0, rows, 0, dm), transform.Blom)
+	if err != nil {
 		return fmt.Errorf("pidreg: explanation: %w", err)
 	}
 	k := m.cfg.Latent

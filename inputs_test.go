@@ -10,45 +10,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-func TestScalerBound(t *testing.T) {
-	x := mat.NewDense(4, 2, []float64{
-		0, 5,
-		1, 5,
-		2, 5,
-		10, 5, // column 2 is constant
-	})
-	s, err := fitScaler(x, "x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := s.apply(x)
-	s.bound(plain, 0)
-	if got := s.apply(x); !mat.Equal(got, plain) {
-		t.Fatalf("clamping to the training range changed training rows:\n%v\n%v", mat.Formatted(got), mat.Formatted(plain))
-	}
-	// Held-out values beyond the training range stop at its ends.
-	held := mat.NewDense(2, 2, []float64{1e6, 7, -3, 4})
-	z := s.apply(held)
-	want := []float64{plain.At(3, 0), 0, plain.At(0, 0), 0}
-	for i, w := range want {
-		if g := z.RawMatrix().Data[i]; math.Abs(g-w) > 1e-15 {
-			t.Errorf("clamped z[%d] = %g, want %g", i, g, w)
-		}
-	}
-	// With a clip, training rows are bounded too (row 4 of column 1 is
-	// z ≈ 1.45 in the sample standard deviation).
-	s.bound(plain, 1)
-	z = s.apply(x)
-	for i := range 4 {
-		if v := z.At(i, 0); v < -1 || v > 1 {
-			t.Errorf("row %d: z = %g outside ±1", i, v)
-		}
-	}
-	if z.At(3, 0) != 1 || z.At(1, 0) != plain.At(1, 0) {
-		t.Errorf("clip 1: z = %v, want the last row at 1 and the second unchanged", mat.Formatted(z.ColView(0)))
-	}
-}
-
 // TestInputClampPredict checks that a held-out row far outside the training
 // range predicts as if it sat at the range's end, that a saved model keeps
 // the bounds, and that InputClip < 0 turns the clamp off.
@@ -73,7 +34,7 @@ func TestInputClampPredict(t *testing.T) {
 		same := p1.At(0, 0) == p2.At(0, 0)
 		// Training rows are never clamped; the far row is, unless
 		// clamping is off.
-		train := synthetic(1600, 3).Subset(rows(0, 1100))
+		train := part(synthetic(1600, 3), 0, 1100)
 		if n, err := m.OutOfRange(train); err != nil || n != 0 {
 			t.Errorf("clip %g: %d training rows out of range (err %v), want 0", clip, n, err)
 		}
@@ -81,7 +42,7 @@ func TestInputClampPredict(t *testing.T) {
 		if clip < 0 {
 			want = 0
 		}
-		if n, err := m.OutOfRange(far(test, 1e6).Subset([]int{0})); err != nil || n != want {
+		if n, err := m.OutOfRange(part(far(test, 1e6), 0, 1)); err != nil || n != want {
 			t.Errorf("clip %g: OutOfRange(far row) = %d (err %v), want %d", clip, n, err, want)
 		}
 		if clip == 0 && !same {
@@ -134,7 +95,7 @@ func TestQuantileInputs(t *testing.T) {
 		t.Helper()
 		cfg := small(6, 3)
 		cfg.Inputs = Quantile
-		train, val := d.Subset(rows(0, 1100)), d.Subset(rows(1100, 1300))
+		train, val := part(d, 0, 1100), part(d, 1100, 1300)
 		m, err := New(cfg, d.Dims()...)
 		if err != nil {
 			t.Fatal(err)
@@ -185,12 +146,12 @@ func TestQuantileInputs(t *testing.T) {
 		t.Errorf("quantile model: OutOfRange = %d (err %v), want the 2 rows beyond the training values", n, err)
 	}
 	bad := Dataset{Modalities: []Modality{{"signal", mat.DenseCopyOf(train1.Modalities[0].X)}, train1.Modalities[1]}}
-	bad.Modalities[0].X.Set(3, 1, math.NaN())
+	bad.Modalities[0].X.Set(3, 1, math.Inf(-1))
 	if _, err := m3.Predict(bad); !errors.Is(err, ErrInput) {
-		t.Errorf("Predict with a NaN: err = %v, want ErrInput", err)
+		t.Errorf("Predict with −Inf: err = %v, want ErrInput", err)
 	}
 	if _, err := m3.OutOfRange(bad); !errors.Is(err, ErrInput) {
-		t.Errorf("OutOfRange with a NaN: err = %v, want ErrInput", err)
+		t.Errorf("OutOfRange with −Inf: err = %v, want ErrInput", err)
 	}
 	short := Dataset{Modalities: []Modality{{"signal", mat.NewDense(4, 2, nil)}, train1.Modalities[1]}}
 	if _, err := m3.OutOfRange(short); !errors.Is(err, ErrDimension) {

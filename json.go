@@ -49,3 +49,46 @@ func (e Epoch) MarshalJSON() ([]byte, error) {
 		ValMSE num `json:"val_mse"`
 	}{plain(e), num(e.ValMSE)})
 }
+
+// UnmarshalJSON reads null as NaN, the inverse of MarshalJSON.
+func (x *num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*x = num(math.NaN())
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*x = num(f)
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null p-values as NaN).
+func (n *Normality) UnmarshalJSON(b []byte) error {
+	type plain Normality
+	aux := struct {
+		*plain
+		SkewnessP num `json:"skewness_p"`
+		KurtosisP num `json:"kurtosis_p"`
+	}{plain: (*plain)(n)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	n.SkewnessP, n.KurtosisP = float64(aux.SkewnessP), float64(aux.KurtosisP)
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (a null validation loss as NaN).
+func (e *Epoch) UnmarshalJSON(b []byte) error {
+	type plain Epoch
+	aux := struct {
+		*plain
+		ValMSE num `json:"val_mse"`
+	}{plain: (*plain)(e)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	e.ValMSE = float64(aux.ValMSE)
+	return nil
+}

@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg/encoder"
-	"github.com/pidreg/pidreg/fusion"
 	"github.com/pidreg/pidreg/transform"
 )
 
@@ -18,19 +17,18 @@ import (
 //
 // A Model is created by New, trained by Fit, and used by Predict, Evaluate
 // and Explain; Save and Load move it to and from a file. Its methods are not
-// safe for concurrent use while Fit runs.
+// safe for concurrent use while Fit runs; a trained model may predict from
+// several goroutines.
 type Model struct {
 	cfg   Config
 	names []string
 	dims  []int
 	dm    int
 
-	xs []scaler // per modality, fitted on the training split
-	ys scaler   // target, fitted on the training split
+	inputs []*transform.Pipeline // per modality, fitted on the training split
+	target *transform.Pipeline   // z-score of the target, fitted on the training split
 
-	enc     []*encoder.Weights
-	head    *encoder.Weights
-	weights [3]float64
+	net     *encoder.Network
 	lambdas []float64
 	exp     Explanation
 	trained bool
@@ -39,9 +37,28 @@ type Model struct {
 	targets []string   // target column names, if known
 }
 
+// New returns an untrained model for modalities with the given column
+// counts (one or two modalities; the PID needs two). Zero fields of cfg take
+// their documented defaults (see Config); every field is validated here.
+func New(cfg Config, dims ...int) (*Model, error) {
+	if len(dims) < 1 || len(dims) > 2 {
+		return nil, fmt.Errorf("%w: %d modalities: pidreg decomposes two sources (one gives a plain regressor)", ErrInput, len(dims))
+	}
+	for i, d := range dims {
+		if d < 1 {
+			return nil, fmt.Errorf("%w: modality %d has %d columns", ErrInput, i+1, d)
+		}
+	}
+	c := cfg.withDefaults()
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
+}
+
 // SetColumns records the names of the input columns of each modality and of
 // the target columns, so that a saved model can find its columns in a
-// file by name. Either may be nil.
+// file by name, and errors and reports can name them. Either may be nil.
 func (m *Model) SetColumns(modalities [][]string, target []string) error {
 	if modalities != nil {
 		if len(modalities) != len(m.dims) {
@@ -56,12 +73,12 @@ func (m *Model) SetColumns(modalities [][]string, target []string) error {
 	if target != nil && m.dm > 0 && len(target) != m.dm {
 		return fmt.Errorf("%w: %d target names for %d target columns", ErrDimension, len(target), m.dm)
 	}
-	m.columns = make([][]string, len(modalities))
-	for i, c := range modalities {
-		m.columns[i] = append([]string(nil), c...)
-	}
-	if modalities == nil {
-		m.columns = nil
+	m.columns = nil
+	if modalities != nil {
+		m.columns = make([][]string, len(modalities))
+		for i, c := range modalities {
+			m.columns[i] = append([]string(nil), c...)
+		}
 	}
 	m.targets = append([]string(nil), target...)
 	return nil
@@ -83,203 +100,6 @@ func (m *Model) Columns() [][]string {
 // TargetColumns returns the target column names set by SetColumns, or nil.
 func (m *Model) TargetColumns() []string { return append([]string(nil), m.targets...) }
 
-// scaler is a fitted z-score map x ↦ (x − Mean)/Scale per column. Constant
-// columns have Scale 1 (they are centred, never divided by zero). When Lo and
-// Hi are set (inputs, not the target), each z-score is clamped to
-// [Lo[j], Hi[j]]: the range the column took on the training rows, narrowed to
-// ±clip. Clamping changes no training value when clip is off; it stops a
-// held-out row from sending the network far outside anything it was fitted on.
-type scaler struct {
-	Mean, Scale []float64
-	Constant    []int
-	Lo, Hi      []float64
-	// Q, when set, maps the raw inputs to normal scores first (Config.Inputs
-	// = Quantile); Mean and Scale then standardise those scores.
-	Q *transform.Quantile
-}
-
-// fitInput fits the input map of one modality on its training rows x and
-// returns it with the mapped training rows.
-func fitInput(x *mat.Dense, what string, cfg Config) (scaler, *mat.Dense, error) {
-	var q *transform.Quantile
-	if cfg.Inputs == Quantile {
-		var err error
-		if q, err = transform.FitQuantile(x, 0); err != nil {
-			return scaler{}, nil, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
-		}
-		if x, err = q.Transform(x); err != nil {
-			return scaler{}, nil, fmt.Errorf("%w: quantile map of %s: %v", ErrInput, what, err)
-		}
-	}
-	s, err := fitScaler(x, what)
-	if err != nil {
-		return scaler{}, nil, err
-	}
-	s.Q = q
-	// Standardise before the bounds exist (no clamping), then take the
-	// bounds from the result and clamp it to them.
-	z := x // Q's output, not the caller's matrix
-	if q == nil {
-		z = mat.DenseCopyOf(x)
-	}
-	s.standardise(z)
-	if cfg.InputClip >= 0 {
-		s.bound(z, cfg.InputClip)
-		s.clamp(z)
-	}
-	return s, z, nil
-}
-
-// input maps raw input rows x through Q (if set), then standardises and
-// clamps them. With Q the standardisation runs in place on Q's output, so
-// only one n×d matrix is allocated either way.
-func (s scaler) input(x mat.Matrix) (*mat.Dense, error) {
-	if s.Q == nil {
-		return s.apply(x), nil
-	}
-	q, err := s.Q.Transform(x)
-	if err != nil {
-		return nil, err
-	}
-	s.standardise(q)
-	return q, nil
-}
-
-// clamped reports for each row of x whether input would clamp one of its
-// values: outside the quantile map's knots, or a standardised value outside
-// [Lo, Hi].
-func (s scaler) clamped(x mat.Matrix) ([]bool, error) {
-	r, c := x.Dims()
-	out := make([]bool, r)
-	if s.Q != nil {
-		for i := range r {
-			for j := range c {
-				kn := s.Q.Knots[j]
-				if v := x.At(i, j); v < kn[0] || v > kn[len(kn)-1] {
-					out[i] = true
-				}
-			}
-		}
-		q, err := s.Q.Transform(x)
-		if err != nil {
-			return nil, err
-		}
-		x = q
-	}
-	if len(s.Lo) != c || len(s.Hi) != c {
-		return out, nil
-	}
-	for i := range r {
-		for j := range c {
-			if z := (x.At(i, j) - s.Mean[j]) / s.Scale[j]; z < s.Lo[j] || z > s.Hi[j] {
-				out[i] = true
-			}
-		}
-	}
-	return out, nil
-}
-
-func fitScaler(x *mat.Dense, what string) (scaler, error) {
-	s, err := transform.FitScaler(x)
-	if err != nil {
-		return scaler{}, fmt.Errorf("%w: scaling %s: %v", ErrInput, what, err)
-	}
-	return scaler{
-		Mean:     append([]float64(nil), s.Mean...),
-		Scale:    append([]float64(nil), s.Scale...),
-		Constant: append([]int(nil), s.Constant...),
-	}, nil
-}
-
-// bound sets Lo and Hi to the range of the standardised training rows z,
-// narrowed to ±clip when clip > 0.
-func (s *scaler) bound(z *mat.Dense, clip float64) {
-	r, c := z.Dims()
-	s.Lo, s.Hi = make([]float64, c), make([]float64, c)
-	for j := range c {
-		s.Lo[j], s.Hi[j] = math.Inf(1), math.Inf(-1)
-	}
-	for i := range r {
-		for j, v := range z.RawRowView(i) {
-			s.Lo[j], s.Hi[j] = math.Min(s.Lo[j], v), math.Max(s.Hi[j], v)
-		}
-	}
-	if clip > 0 {
-		for j := range c {
-			s.Lo[j], s.Hi[j] = math.Max(s.Lo[j], -clip), math.Min(s.Hi[j], clip)
-		}
-	}
-}
-
-// clamp clamps already standardised values z to [Lo, Hi] in place.
-func (s scaler) clamp(z *mat.Dense) {
-	r, _ := z.Dims()
-	for i := 0; i < r; i++ {
-		row := z.RawRowView(i)
-		for j, v := range row {
-			row[j] = math.Min(math.Max(v, s.Lo[j]), s.Hi[j])
-		}
-	}
-}
-
-// apply returns (x − Mean)/Scale as a new matrix, clamped to [Lo, Hi] when
-// they are set.
-func (s scaler) apply(x mat.Matrix) *mat.Dense {
-	out := mat.DenseCopyOf(x)
-	s.standardise(out)
-	return out
-}
-
-// standardise replaces z by (z − Mean)/Scale in place, clamped to [Lo, Hi]
-// when they are set.
-func (s scaler) standardise(z *mat.Dense) {
-	r, c := z.Dims()
-	clamp := len(s.Lo) == c && len(s.Hi) == c
-	for i := 0; i < r; i++ {
-		row := z.RawRowView(i)
-		for j, v := range row {
-			v = (v - s.Mean[j]) / s.Scale[j]
-			if clamp {
-				v = math.Min(math.Max(v, s.Lo[j]), s.Hi[j])
-			}
-			row[j] = v
-		}
-	}
-}
-
-// invert maps z-scores back to the original unit, in place.
-func (s scaler) invert(z *mat.Dense) {
-	r, _ := z.Dims()
-	for i := 0; i < r; i++ {
-		row := z.RawRowView(i)
-		for j := range row {
-			row[j] = row[j]*s.Scale[j] + s.Mean[j]
-		}
-	}
-}
-
-// New returns an untrained model for modalities with the given column
-// counts (one or two modalities; the PID needs two). Zero fields of cfg take
-// their documented defaults.
-func New(cfg Config, dims ...int) (*Model, error) {
-	if len(dims) < 1 || len(dims) > 2 {
-		return nil, fmt.Errorf("%w: %d modalities: pidreg decomposes two sources (one gives a plain regressor)", ErrInput, len(dims))
-	}
-	for i, d := range dims {
-		if d < 1 {
-			return nil, fmt.Errorf("%w: modality %d has %d columns", ErrInput, i+1, d)
-		}
-	}
-	c := cfg.withDefaults()
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	if len(c.Dropout) != len(c.HeadHidden) {
-		return nil, fmt.Errorf("%w: %d dropout rates for %d head layers", ErrInput, len(c.Dropout), len(c.HeadHidden))
-	}
-	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
-}
-
 // BLAS names the matrix-product backend compiled in: "gonum" (pure Go, the
 // default) or "openblas" (build tag openblas, needs cgo and libopenblas-dev).
 func BLAS() string { return blasName }
@@ -293,63 +113,30 @@ func (m *Model) Names() []string { return append([]string(nil), m.names...) }
 // Dims returns the modality column counts.
 func (m *Model) Dims() []int { return append([]int(nil), m.dims...) }
 
-// Weights returns the stored fusion weights (w₁, w₂, w₃).
-func (m *Model) Weights() [3]float64 { return m.weights }
-
-// latents runs the encoders in inference mode (BatchNorm running statistics,
-// no dropout, no bottleneck noise) on already scaled inputs.
-func (m *Model) latents(xs []*mat.Dense) ([]*mat.Dense, error) {
-	zs := make([]*mat.Dense, len(xs))
-	for i, x := range xs {
-		z, err := m.enc[i].Forward(x)
-		if err != nil {
-			return nil, fmt.Errorf("encoder %s: %w", m.names[i], err)
-		}
-		zs[i] = z
+// Weights returns the stored fusion weights (w₁, w₂, w₃); zero for a
+// one-modality or untrained model.
+func (m *Model) Weights() [3]float64 {
+	var w [3]float64
+	if m.net != nil {
+		copy(w[:], m.net.Fusion)
 	}
-	return zs, nil
+	return w
 }
 
-// predictBlock is the number of rows Predict pushes through the network at
-// a time: a block's activations (≈ 2k × 256 floats per layer) stay in cache
-// and are recycled by the allocator, where a whole 10 000-row pass would
-// allocate and fault in over 100 MB.
-const predictBlock = 1024
-
-// predictScaled returns the head's output in z-score units for scaled inputs.
-func (m *Model) predictScaled(xs []*mat.Dense) (*mat.Dense, error) {
-	n, _ := xs[0].Dims()
-	out := mat.NewDense(n, m.head.Out(), nil)
-	block := make([]*mat.Dense, len(xs))
-	for lo := 0; lo < n; lo += predictBlock {
-		hi := min(lo+predictBlock, n)
-		for i, x := range xs {
-			_, c := x.Dims()
-			block[i] = x.Slice(lo, hi, 0, c).(*mat.Dense)
-		}
-		zs, err := m.latents(block)
-		if err != nil {
-			return nil, err
-		}
-		fused := zs[0]
-		if len(zs) == 2 {
-			if fused, err = fusion.Fuse(zs[0], zs[1], m.weights); err != nil {
-				return nil, err
-			}
-		}
-		p, err := m.head.Forward(fused)
-		if err != nil {
-			return nil, err
-		}
-		out.Slice(lo, hi, 0, m.head.Out()).(*mat.Dense).Copy(p)
+// columnNames returns the names of modality i's columns for messages: the
+// names set by SetColumns, or nil.
+func (m *Model) columnNames(i int) []string {
+	if i < len(m.columns) {
+		return m.columns[i]
 	}
-	return out, nil
+	return nil
 }
 
-func (m *Model) scaleInputs(d Dataset) ([]*mat.Dense, error) {
-	xs := make([]*mat.Dense, len(d.Modalities))
+// scaleInputs maps every modality of d through its fitted pipeline.
+func (m *Model) scaleInputs(d Dataset) ([]mat.Matrix, error) {
+	xs := make([]mat.Matrix, len(d.Modalities))
 	for i, mod := range d.Modalities {
-		x, err := m.xs[i].input(mod.X)
+		x, err := m.inputs[i].Transform(mod.X)
 		if err != nil {
 			return nil, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
 		}
@@ -368,13 +155,13 @@ func (m *Model) OutOfRange(d Dataset) (int, error) {
 	if !m.trained {
 		return 0, ErrNotTrained
 	}
-	if err := d.validate("out of range", m.dims, m.dm, false); err != nil {
+	if err := d.validate("out of range", m.dims, m.dm, false, m.cfg.Missing); err != nil {
 		return 0, err
 	}
 	n := d.Rows()
 	hit := make([]bool, n)
 	for i, mod := range d.Modalities {
-		rows, err := m.xs[i].clamped(mod.X)
+		rows, err := m.inputs[i].Clamped(mod.X)
 		if err != nil {
 			return 0, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
 		}
@@ -392,24 +179,42 @@ func (m *Model) OutOfRange(d Dataset) (int, error) {
 }
 
 // Predict returns the predictions for every row of d, n×dm, in the target's
-// original unit. d.Y is ignored and may be nil.
+// original unit. d.Y is ignored and may be nil. When the model knows its
+// modality names (from Fit), every named modality of d must carry the same
+// name in the same place: swapped modalities are refused.
 func (m *Model) Predict(d Dataset) (*mat.Dense, error) {
 	if !m.trained {
 		return nil, ErrNotTrained
 	}
-	if err := d.validate("predict", m.dims, m.dm, false); err != nil {
+	if err := d.validate("predict", m.dims, m.dm, false, m.cfg.Missing); err != nil {
+		return nil, err
+	}
+	if err := m.checkNames(d); err != nil {
 		return nil, err
 	}
 	xs, err := m.scaleInputs(d)
 	if err != nil {
 		return nil, fmt.Errorf("pidreg: predict: %w", err)
 	}
-	out, err := m.predictScaled(xs)
+	out, err := m.net.Forward(xs)
 	if err != nil {
 		return nil, fmt.Errorf("pidreg: predict: %w", err)
 	}
-	m.ys.invert(out)
+	if out, err = m.target.Inverse(out); err != nil {
+		return nil, fmt.Errorf("pidreg: predict: %w", err)
+	}
 	return out, nil
+}
+
+// checkNames refuses a data set whose modality names (where set) differ
+// from the model's, position by position.
+func (m *Model) checkNames(d Dataset) error {
+	for i, mod := range d.Modalities {
+		if mod.Name != "" && i < len(m.names) && m.names[i] != "" && mod.Name != m.names[i] {
+			return fmt.Errorf("%w: modality %d is named %q, the model's is %q (modalities out of order?)", ErrInput, i+1, mod.Name, m.names[i])
+		}
+	}
+	return nil
 }
 
 // Metrics are regression errors in the target's original unit, averaged
@@ -463,7 +268,7 @@ func (m *Model) Evaluate(d Dataset) (Metrics, error) {
 	if !m.trained {
 		return Metrics{}, ErrNotTrained
 	}
-	if err := d.validate("evaluate", m.dims, m.dm, true); err != nil {
+	if err := d.validate("evaluate", m.dims, m.dm, true, m.cfg.Missing); err != nil {
 		return Metrics{}, err
 	}
 	p, err := m.Predict(d)

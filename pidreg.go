@@ -8,13 +8,16 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pidreg/pidreg/encoder"
 	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/transform"
 )
 
 // Sentinel errors that callers can test with errors.Is.
 var (
-	// ErrInput reports data that cannot be used: NaN or Inf values, rows that
-	// disagree between modalities, too few rows.
+	// ErrInput reports data or settings that cannot be used: NaN or Inf
+	// values, rows that disagree between modalities, too few rows, a field
+	// of Config out of its range.
 	ErrInput = errors.New("pidreg: invalid input")
 	// ErrDimension reports a column count that does not match the model.
 	ErrDimension = errors.New("pidreg: dimension mismatch")
@@ -41,11 +44,11 @@ type Dataset struct {
 
 // Rows returns the number of samples, or 0 for an empty data set.
 func (d Dataset) Rows() int {
-	if d.Y != nil {
+	if d.Y != nil && !d.Y.IsEmpty() {
 		r, _ := d.Y.Dims()
 		return r
 	}
-	if len(d.Modalities) > 0 && d.Modalities[0].X != nil {
+	if len(d.Modalities) > 0 && d.Modalities[0].X != nil && !d.Modalities[0].X.IsEmpty() {
 		r, _ := d.Modalities[0].X.Dims()
 		return r
 	}
@@ -56,7 +59,7 @@ func (d Dataset) Rows() int {
 func (d Dataset) Dims() []int {
 	out := make([]int, len(d.Modalities))
 	for i, m := range d.Modalities {
-		if m.X != nil {
+		if m.X != nil && !m.X.IsEmpty() {
 			_, out[i] = m.X.Dims()
 		}
 	}
@@ -72,24 +75,36 @@ func (d Dataset) Names() []string {
 	return out
 }
 
-// Subset returns the data set restricted to the given rows, in that order.
-// The matrices are copies.
-func (d Dataset) Subset(rows []int) Dataset {
+// Subset returns the data set restricted to the given rows, in that order
+// (repeats allowed). The matrices are copies. A row index outside
+// [0, Rows()) is an error wrapping ErrInput.
+func (d Dataset) Subset(rows []int) (Dataset, error) {
+	n := d.Rows()
+	for _, r := range rows {
+		if r < 0 || r >= n {
+			return Dataset{}, fmt.Errorf("%w: subset: row %d of a data set of %d rows", ErrInput, r, n)
+		}
+	}
 	out := Dataset{Modalities: make([]Modality, len(d.Modalities))}
 	for i, m := range d.Modalities {
+		if m.X != nil && !m.X.IsEmpty() {
+			if r, _ := m.X.Dims(); r != n {
+				return Dataset{}, fmt.Errorf("%w: subset: modality %s has %d rows, the data set %d", ErrInput, m.Name, r, n)
+			}
+		}
 		out.Modalities[i] = Modality{Name: m.Name, X: takeRows(m.X, rows)}
 	}
-	if d.Y != nil {
+	if d.Y != nil && !d.Y.IsEmpty() {
 		out.Y = takeRows(d.Y, rows)
 	}
-	return out
+	return out, nil
 }
 
 func takeRows(x *mat.Dense, rows []int) *mat.Dense {
-	_, c := x.Dims()
-	if len(rows) == 0 {
+	if len(rows) == 0 || x == nil || x.IsEmpty() {
 		return &mat.Dense{}
 	}
+	_, c := x.Dims()
 	out := mat.NewDense(len(rows), c, nil)
 	for i, r := range rows {
 		out.SetRow(i, x.RawRowView(r))
@@ -99,7 +114,9 @@ func takeRows(x *mat.Dense, rows []int) *mat.Dense {
 
 // validate checks a data set against the expected layout. dims may be nil to
 // accept any column counts; needY says whether a target is required.
-func (d Dataset) validate(what string, dims []int, dm int, needY bool) error {
+// Missing input values (NaN) are accepted unless missing is
+// transform.Refuse; ±Inf never is, nor is any non-finite target.
+func (d Dataset) validate(what string, dims []int, dm int, needY bool, missing transform.Missing) error {
 	if len(d.Modalities) == 0 {
 		return fmt.Errorf("%w: %s has no modalities", ErrInput, what)
 	}
@@ -123,7 +140,7 @@ func (d Dataset) validate(what string, dims []int, dm int, needY bool) error {
 			return fmt.Errorf("%w: %s: modality %s has %d rows, the first has %d", ErrInput, what, name, r, n)
 		}
 		n = r
-		if err := finite(m.X); err != nil {
+		if err := finite(m.X, missing != transform.Refuse); err != nil {
 			return fmt.Errorf("%w: %s: modality %s: %v", ErrInput, what, name, err)
 		}
 	}
@@ -140,22 +157,22 @@ func (d Dataset) validate(what string, dims []int, dm int, needY bool) error {
 	if dm > 0 && c != dm {
 		return fmt.Errorf("%w: %s: target has %d columns, the model expects %d", ErrDimension, what, c, dm)
 	}
-	if err := finite(d.Y); err != nil {
+	if err := finite(d.Y, false); err != nil {
 		return fmt.Errorf("%w: %s: target: %v", ErrInput, what, err)
 	}
 	return nil
 }
 
-func finite(x *mat.Dense) error {
-	r, c := x.Dims()
+// finite reports the first entry of x that is ±Inf, or NaN unless nanOK.
+func finite(x *mat.Dense, nanOK bool) error {
+	r, _ := x.Dims()
 	for i := 0; i < r; i++ {
 		for j, v := range x.RawRowView(i) {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if math.IsInf(v, 0) || (math.IsNaN(v) && !nanOK) {
 				return fmt.Errorf("row %d, column %d is %v", i, j, v)
 			}
 		}
 	}
-	_ = c
 	return nil
 }
 
@@ -166,8 +183,8 @@ func finite(x *mat.Dense) error {
 type InputMap int
 
 const (
-	// ZScore maps x ↦ (x − mean)/sd (METHOD.md §2). Columns constant on the
-	// training rows get sd 1.
+	// ZScore maps x ↦ (x − mean)/sd. Columns constant on the training rows
+	// get sd 1.
 	ZScore InputMap = iota
 	// Quantile first maps each column through its empirical distribution on
 	// the training rows to normal scores (transform.Quantile, the rank
@@ -200,8 +217,18 @@ func ParseInputMap(s string) (InputMap, error) {
 	return 0, fmt.Errorf("%w: input map %q (want zscore or quantile)", ErrInput, s)
 }
 
-// Config sets up a model. The zero value gives the defaults of the method
-// (METHOD.md §1 and §6); every field documents its default.
+// Config sets up a model.
+//
+// The zero value gives the method's defaults, which every field documents:
+// a zero field means "the default". DefaultConfig returns those defaults
+// written out; a Config obtained from it (and then changed) is taken
+// literally, so a zero there is a zero: a loss weight of 0 switches its term
+// off, a ThetaInit of 0 starts λ at ½.
+//
+// One rule for negative values: where "off" makes sense (the loss weights
+// CS, CMI and Gauss, ClipNorm, Patience, Schedule.Patience, InputClip) a
+// negative value switches the feature off; any other negative field is an
+// error. New validates every field and names the first bad one.
 type Config struct {
 	// Latent is the size k of each modality's latent Z. Default 64.
 	Latent int
@@ -209,9 +236,16 @@ type Config struct {
 	Hidden []int
 	// HeadHidden are the hidden widths of the regression head. Default {256, 128}.
 	HeadHidden []int
-	// Dropout is the dropout rate after each hidden layer (encoders and
-	// head). Default {0.3, 0.2}; give explicit zeros to disable it.
+	// Dropout holds the encoders' dropout rate after each hidden layer, one
+	// per entry of Hidden. Default: 0.3 after the first hidden layer and 0.2
+	// after every later one ({0.3, 0.2} for the default depth); give explicit
+	// zeros to disable it.
 	Dropout []float64
+	// HeadDropout is the same for the head, one rate per entry of
+	// HeadHidden. Default: Dropout when it was given with one rate per head
+	// layer (one setting for the whole network), otherwise the method's
+	// pattern for the head's depth.
+	HeadDropout []float64
 
 	// Inputs chooses how every input column is standardised, on statistics
 	// of the training rows only. Default ZScore, the method's choice.
@@ -221,6 +255,12 @@ type Config struct {
 	// the training rows, and to ±InputClip when InputClip > 0. Default 0:
 	// the training range only; negative: no clamping at all.
 	InputClip float64
+	// Missing says what happens to a missing input value (NaN): replaced by
+	// the median of the column's training values (transform.Median, the
+	// default), by their mean (transform.Mean), or refused
+	// (transform.Refuse). The fill values are stored in the model and
+	// applied at prediction.
+	Missing transform.Missing
 
 	// Epochs is the maximum number of epochs. Default 200.
 	Epochs int
@@ -228,12 +268,14 @@ type Config struct {
 	// each epoch is dropped (the graph has a fixed shape and BatchNorm wants
 	// full batches); the rows are reshuffled every epoch.
 	Batch int
-	// LearnRate is Adam's step size for the encoders and the head. Default 1e-3.
+	// LearnRate is Adam's step size for the encoders and the head, in
+	// (0, 1]. Default 1e-3.
 	LearnRate float64
 	// LambdaLearnRate is the step size of the separate Adam that trains the
-	// bottleneck parameters θ. Default 0.1.
+	// bottleneck parameters θ, in [0, 10]. Default 0.1.
 	LambdaLearnRate float64
-	// ThetaInit is the initial bottleneck θ (λ = sigmoid θ). Default 4.
+	// ThetaInit is the initial bottleneck θ (λ = sigmoid θ), in [−20, 20].
+	// Default 4 (λ ≈ 0.982).
 	ThetaInit float64
 	// ClipNorm bounds the Euclidean norm of the head's gradient. Default 1;
 	// negative disables clipping.
@@ -260,117 +302,177 @@ type Config struct {
 	// weights. Default fusion.Split.
 	Policy fusion.Policy
 	// Schedule is the window and freeze rule of the fusion weights.
-	// Defaults: window 5 epochs, δ = 0.01 bit, 5 epochs.
+	// Defaults: window 5 epochs, δ = 0.01 bit, 5 epochs; a negative
+	// Schedule.Patience never freezes (the PID is computed every batch of
+	// the run).
 	Schedule fusion.Schedule
-	// NoFreeze keeps computing the PID every batch for the whole run.
-	NoFreeze bool
 	// EqualWeights fixes the fusion weights at (⅓, ⅓, ⅓) and never computes
 	// the PID during training (an ablation).
 	EqualWeights bool
 	// Debias applies the small-sample bias correction to every PID.
 	Debias bool
 
-	// DropBelow is the modality-selection threshold of Explain: a modality
-	// whose removal would lose less than this fraction of I(ỹ; Z₁,Z₂) is
-	// named in Explanation.Drop. Default 0.05.
+	// DropBelow is the modality-selection threshold of Explain, in [0, 1): a
+	// modality whose removal would lose less than this fraction of
+	// I(ỹ; Z₁,Z₂) is named in Explanation.Drop. Default 0.05.
 	DropBelow float64
 
 	// Seed seeds every random choice (initialisation, shuffling, dropout,
 	// noise). The same seed and data give the same model bit for bit.
 	Seed uint64
+
+	// literal marks a Config built from DefaultConfig: its zero fields are
+	// zeros, not requests for the default.
+	literal bool
 }
 
-// withDefaults returns c with every zero field set to its default.
+// DefaultConfig returns the method's defaults written out. Unlike the zero
+// Config, a Config derived from it is taken literally: change a field to 0
+// and it is 0.
+func DefaultConfig() Config {
+	c := Config{}.withDefaults()
+	c.literal = true
+	return c
+}
+
+// withDefaults returns c with every zero field set to its default (nothing
+// for a literal Config, except the dropout rates, which follow the depth).
 func (c Config) withDefaults() Config {
-	if c.Latent == 0 {
-		c.Latent = 64
+	def := func(p *float64, v float64) {
+		if *p == 0 && !c.literal {
+			*p = v
+		}
 	}
+	defInt := func(p *int, v int) {
+		if *p == 0 && !c.literal {
+			*p = v
+		}
+	}
+	defInt(&c.Latent, 64)
 	if c.Hidden == nil {
 		c.Hidden = []int{256, 128}
 	}
 	if c.HeadHidden == nil {
 		c.HeadHidden = []int{256, 128}
 	}
+	if c.HeadDropout == nil {
+		if c.Dropout != nil && len(c.Dropout) == len(c.HeadHidden) {
+			c.HeadDropout = append([]float64(nil), c.Dropout...)
+		} else {
+			c.HeadDropout = encoder.DefaultDropout(len(c.HeadHidden))
+		}
+	}
 	if c.Dropout == nil {
-		c.Dropout = []float64{0.3, 0.2}
+		c.Dropout = encoder.DefaultDropout(len(c.Hidden))
 	}
-	if c.Epochs == 0 {
-		c.Epochs = 200
-	}
-	if c.Batch == 0 {
-		c.Batch = 256
-	}
-	if c.LearnRate == 0 {
-		c.LearnRate = 1e-3
-	}
-	if c.LambdaLearnRate == 0 {
-		c.LambdaLearnRate = 0.1
-	}
-	if c.ThetaInit == 0 {
-		c.ThetaInit = 4
-	}
-	if c.ClipNorm == 0 {
-		c.ClipNorm = 1
-	}
-	if c.Patience == 0 {
-		c.Patience = 30
-	}
-	if c.PlateauPatience == 0 {
-		c.PlateauPatience = 10
-	}
-	if c.PlateauFactor == 0 {
-		c.PlateauFactor = 0.5
-	}
-	if c.MinLearnRate == 0 {
-		c.MinLearnRate = 1e-6
-	}
-	if c.CS == 0 {
-		c.CS = 0.1
-	}
-	if c.CMI == 0 {
-		c.CMI = 0.1
-	}
-	if c.Gauss == 0 {
-		c.Gauss = 0.1
-	}
-	if c.DropBelow == 0 {
-		c.DropBelow = 0.05
-	}
-	if c.Bandwidth == 0 {
-		c.Bandwidth = 1
-	}
+	defInt(&c.Epochs, 200)
+	defInt(&c.Batch, 256)
+	def(&c.LearnRate, 1e-3)
+	def(&c.LambdaLearnRate, 0.1)
+	def(&c.ThetaInit, 4)
+	def(&c.ClipNorm, 1)
+	defInt(&c.Patience, 30)
+	defInt(&c.PlateauPatience, 10)
+	def(&c.PlateauFactor, 0.5)
+	def(&c.MinLearnRate, 1e-6)
+	def(&c.CS, 0.1)
+	def(&c.CMI, 0.1)
+	def(&c.Gauss, 0.1)
+	def(&c.DropBelow, 0.05)
+	def(&c.Bandwidth, 1)
 	return c
 }
 
+// check validates a resolved Config and names the first bad field.
 func (c Config) check() error {
-	switch {
-	case c.Latent < 1:
-		return fmt.Errorf("%w: latent size %d", ErrInput, c.Latent)
-	case c.Batch < 4:
-		return fmt.Errorf("%w: batch size %d is below 4", ErrInput, c.Batch)
-	case c.Epochs < 1:
-		return fmt.Errorf("%w: %d epochs", ErrInput, c.Epochs)
-	case len(c.Dropout) != len(c.Hidden) && len(c.Dropout) != 0:
-		return fmt.Errorf("%w: %d dropout rates for %d hidden layers", ErrInput, len(c.Dropout), len(c.Hidden))
-	case math.IsNaN(c.InputClip):
-		return fmt.Errorf("%w: input clip is NaN", ErrInput)
-	case c.Inputs != ZScore && c.Inputs != Quantile:
-		return fmt.Errorf("%w: unknown %v", ErrInput, c.Inputs)
-	case c.PlateauFactor <= 0 || c.PlateauFactor >= 1:
-		return fmt.Errorf("%w: plateau factor %v is not in (0,1)", ErrInput, c.PlateauFactor)
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("%w: Config.%s = %v, want %s", ErrInput, field, v, want)
 	}
-	for _, p := range c.Dropout {
-		if p < 0 || p >= 1 || math.IsNaN(p) {
-			return fmt.Errorf("%w: dropout rate %v is not in [0,1)", ErrInput, p)
+	in := func(v, lo, hi float64) bool { return v >= lo && v <= hi } // false for NaN
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case c.Latent < 1 || c.Latent > 1<<12:
+		return bad("Latent", c.Latent, "1 … 4096")
+	case c.Epochs < 1:
+		return bad("Epochs", c.Epochs, "≥ 1")
+	case c.Batch < 4:
+		return bad("Batch", c.Batch, "≥ 4")
+	case !(c.LearnRate > 0 && c.LearnRate <= 1):
+		return bad("LearnRate", c.LearnRate, "a step size in (0, 1]")
+	case !in(c.LambdaLearnRate, 0, 10):
+		return bad("LambdaLearnRate", c.LambdaLearnRate, "a step size in [0, 10]")
+	case !in(c.ThetaInit, -20, 20):
+		return bad("ThetaInit", c.ThetaInit, "a finite θ in [−20, 20]")
+	case !finite(c.ClipNorm) || (c.ClipNorm == 0 && c.literal):
+		return bad("ClipNorm", c.ClipNorm, "a norm > 0, or negative for no clipping")
+	case c.PlateauPatience < 0:
+		return bad("PlateauPatience", c.PlateauPatience, "≥ 0")
+	case !(c.PlateauFactor > 0 && c.PlateauFactor < 1):
+		return bad("PlateauFactor", c.PlateauFactor, "a factor in (0, 1)")
+	case !in(c.MinLearnRate, 0, c.LearnRate):
+		return bad("MinLearnRate", c.MinLearnRate, fmt.Sprintf("a rate in [0, LearnRate = %g]", c.LearnRate))
+	case !finite(c.CS):
+		return bad("CS", c.CS, "a finite weight (negative: off)")
+	case !finite(c.CMI):
+		return bad("CMI", c.CMI, "a finite weight (negative: off)")
+	case !finite(c.Gauss):
+		return bad("Gauss", c.Gauss, "a finite weight (negative: off)")
+	case !(c.Bandwidth > 0) || math.IsInf(c.Bandwidth, 0):
+		return bad("Bandwidth", c.Bandwidth, "a finite scale > 0")
+	case !(c.DropBelow >= 0 && c.DropBelow < 1):
+		return bad("DropBelow", c.DropBelow, "a fraction in [0, 1)")
+	case math.IsNaN(c.InputClip):
+		return bad("InputClip", c.InputClip, "a bound (0: the training range, negative: no clamping)")
+	case c.Inputs != ZScore && c.Inputs != Quantile:
+		return bad("Inputs", c.Inputs, "ZScore or Quantile")
+	case c.Missing != transform.Median && c.Missing != transform.Mean && c.Missing != transform.Refuse:
+		return bad("Missing", c.Missing, "transform.Median, Mean or Refuse")
+	case c.Policy != fusion.Split && c.Policy != fusion.Stronger && c.Policy != fusion.Bernoulli:
+		return bad("Policy", c.Policy, "fusion.Split, Stronger or Bernoulli")
+	case c.Schedule.Window < 0:
+		return bad("Schedule.Window", c.Schedule.Window, "≥ 0 (0: the default of 5 epochs)")
+	case !(c.Schedule.Delta >= 0) || math.IsInf(c.Schedule.Delta, 0):
+		return bad("Schedule.Delta", c.Schedule.Delta, "a finite δ ≥ 0 in bits (0: the default of 0.01)")
+	}
+	if err := checkLayers("Hidden", "Dropout", c.Hidden, c.Dropout); err != nil {
+		return err
+	}
+	return checkLayers("HeadHidden", "HeadDropout", c.HeadHidden, c.HeadDropout)
+}
+
+// checkLayers checks a stack's widths and its dropout rates.
+func checkLayers(wname, dname string, widths []int, drop []float64) error {
+	for i, h := range widths {
+		if h < 1 {
+			return fmt.Errorf("%w: Config.%s[%d] = %d, want a width ≥ 1", ErrInput, wname, i, h)
 		}
 	}
-	for _, h := range append(append([]int(nil), c.Hidden...), c.HeadHidden...) {
-		if h < 1 {
-			return fmt.Errorf("%w: hidden width %d", ErrInput, h)
+	if len(drop) != len(widths) {
+		return fmt.Errorf("%w: Config.%s has %d rates for the %d layers of Config.%s", ErrInput, dname, len(drop), len(widths), wname)
+	}
+	for i, p := range drop {
+		if !(p >= 0 && p < 1) {
+			return fmt.Errorf("%w: Config.%s[%d] = %v, want a rate in [0, 1)", ErrInput, dname, i, p)
 		}
 	}
 	return nil
 }
 
-// on reports whether a loss weight is active (negative switches it off).
+// on reports whether a loss weight is active (zero or negative switches it off).
 func on(w float64) bool { return w > 0 }
+
+// lossWeights returns the regularisers' weights by loss-term name: the one
+// place where a Config field meets its term (internal/trainer's table).
+func (c Config) lossWeights() map[string]float64 {
+	return map[string]float64{"cs": c.CS, "cmi": c.CMI, "gauss": c.Gauss}
+}
+
+// schedule returns the fusion schedule with the "negative is off" rule
+// applied: a negative Patience never freezes.
+func (c Config) schedule() fusion.Schedule {
+	s := c.Schedule
+	if s.Patience < 0 {
+		s.Patience = math.MaxInt32
+	}
+	return s
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pidreg/pidreg/transform"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -38,6 +39,15 @@ func small(seed uint64, epochs int) Config {
 		Batch: 128, Epochs: epochs, Seed: seed, Patience: 15}
 }
 
+// part returns rows [lo, hi) of d.
+func part(d Dataset, lo, hi int) Dataset {
+	s, err := d.Subset(rows(lo, hi))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 func rows(lo, hi int) []int {
 	out := make([]int, hi-lo)
 	for i := range out {
@@ -49,7 +59,7 @@ func rows(lo, hi int) []int {
 func fitSynthetic(t *testing.T, cfg Config) (*Model, Dataset) {
 	t.Helper()
 	d := synthetic(1600, 3)
-	train, val, test := d.Subset(rows(0, 1100)), d.Subset(rows(1100, 1300)), d.Subset(rows(1300, 1600))
+	train, val, test := part(d, 0, 1100), part(d, 1100, 1300), part(d, 1300, 1600)
 	m, err := New(cfg, d.Dims()...)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +197,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var epochs int
 	start := time.Now()
-	_, err = m.Fit(ctx, d.Subset(rows(0, 1200)), d.Subset(rows(1200, 1600)), WithProgress(func(Epoch) {
+	_, err = m.Fit(ctx, part(d, 0, 1200), part(d, 1200, 1600), WithProgress(func(Epoch) {
 		epochs++
 		if epochs == 2 {
 			cancel()
@@ -203,7 +213,7 @@ func TestCancel(t *testing.T) {
 		t.Fatalf("cancellation took %v", time.Since(start))
 	}
 	// The model is usable with the best weights seen so far.
-	if _, err := m.Predict(d.Subset(rows(0, 10))); err != nil {
+	if _, err := m.Predict(part(d, 0, 10)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -214,19 +224,22 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nan := d.Subset(rows(0, 300))
-	nan.Modalities[1].X.Set(17, 2, math.NaN())
+	inf := part(d, 0, 300)
+	inf.Modalities[1].X.Set(17, 2, math.Inf(1))
+	nanY := part(d, 0, 300)
+	nanY.Y.Set(4, 0, math.NaN())
 	wrong := Dataset{Modalities: []Modality{d.Modalities[0], {"short", mat.NewDense(300, 2, nil)}}, Y: d.Y}
 	ragged := Dataset{Modalities: []Modality{d.Modalities[0], {"noise", mat.NewDense(299, 5, nil)}}, Y: d.Y}
 	for name, c := range map[string]struct {
 		d    Dataset
 		want error
 	}{
-		"NaN":          {nan, ErrInput},
+		"+Inf":         {inf, ErrInput},
+		"NaN target":   {nanY, ErrInput},
 		"wrong dims":   {wrong, ErrDimension},
 		"ragged":       {ragged, ErrInput},
 		"no target":    {Dataset{Modalities: d.Modalities}, ErrInput},
-		"too few rows": {d.Subset(rows(0, 3)), ErrInput},
+		"too few rows": {part(d, 0, 3), ErrInput},
 	} {
 		if _, err := m.Fit(context.Background(), c.d, Dataset{}); !errors.Is(err, c.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, c.want)
@@ -234,6 +247,22 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := m.Predict(d); !errors.Is(err, ErrNotTrained) {
 		t.Errorf("Predict before Fit: %v", err)
+	}
+	for _, rows := range [][]int{{300}, {-1}, {0, 1, 1 << 20}} {
+		if _, err := d.Subset(rows); !errors.Is(err, ErrInput) {
+			t.Errorf("Subset(%v) of 300 rows: err = %v, want ErrInput", rows, err)
+		}
+	}
+	refuse := small(1, 1)
+	refuse.Missing = transform.Refuse
+	mr, err := New(refuse, d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := part(d, 0, 300)
+	nan.Modalities[1].X.Set(17, 2, math.NaN())
+	if _, err := mr.Fit(context.Background(), nan, Dataset{}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 17") {
+		t.Errorf("NaN with Missing = Refuse: err = %v, want ErrInput naming row 17", err)
 	}
 	if _, err := New(Config{}, 3, 4, 5); err == nil {
 		t.Error("three modalities accepted")
@@ -258,18 +287,18 @@ func TestConstantColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Fit(context.Background(), d.Subset(rows(0, 700)), d.Subset(rows(700, 900))); err != nil {
+	if _, err := m.Fit(context.Background(), part(d, 0, 700), part(d, 700, 900)); err != nil {
 		t.Fatal(err)
 	}
 	e := m.Explain()
 	if len(e.ConstantColumns) != 1 || e.ConstantColumns[0] != "noise[0]" {
 		t.Fatalf("constant columns reported: %v", e.ConstantColumns)
 	}
-	p, err := m.Predict(d.Subset(rows(0, 50)))
+	p, err := m.Predict(part(d, 0, 50))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := finite(p); err != nil {
+	if err := finite(p, false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -301,14 +330,14 @@ func TestVectorTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hist, err := m.Fit(context.Background(), d.Subset(rows(0, 700)), d.Subset(rows(700, 850)))
+	hist, err := m.Fit(context.Background(), part(d, 0, 700), part(d, 700, 850))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := hist[0].PID.Method; got != "tilde" {
 		t.Fatalf("batch PID method %q, want tilde", got)
 	}
-	test := d.Subset(rows(850, 1000))
+	test := part(d, 850, 1000)
 	p, err := m.Predict(test)
 	if err != nil {
 		t.Fatal(err)
@@ -326,5 +355,34 @@ func TestVectorTarget(t *testing.T) {
 	e := m.Explain()
 	if e.HeldOut.Method != "tilde" || !(e.HeldOut.UniqueX > e.HeldOut.UniqueY) {
 		t.Errorf("held-out PID %+v", e.HeldOut)
+	}
+}
+
+// TestDegenerateData checks that a constant target and a modality whose
+// columns are all constant are refused before training, naming the column
+// or the modality.
+func TestDegenerateData(t *testing.T) {
+	d := synthetic(300, 8)
+	m, err := New(small(1, 3), d.Dims()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetColumns(nil, []string{"critical_temp"}); err != nil {
+		t.Fatal(err)
+	}
+	flat := part(d, 0, 300)
+	for i := range 300 {
+		flat.Y.Set(i, 0, 42)
+	}
+	var epochs int
+	_, err = m.Fit(context.Background(), flat, Dataset{}, WithProgress(func(Epoch) { epochs++ }))
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), `"critical_temp" is constant`) || epochs != 0 {
+		t.Errorf("constant target: err = %v after %d epochs, want ErrInput naming critical_temp before any epoch", err, epochs)
+	}
+	dead := part(d, 0, 300)
+	dead.Modalities[1].X.Zero()
+	_, err = m.Fit(context.Background(), dead, Dataset{}, WithProgress(func(Epoch) { epochs++ }))
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "modality noise: all 5 columns are constant") || epochs != 0 {
+		t.Errorf("constant modality: err = %v after %d epochs", err, epochs)
 	}
 }

@@ -416,7 +416,7 @@ func TestTrainBadInput(t *testing.T) {
 		{"bad modality flag", good, "want NAME=COLS", []string{"-modality", "A", "-target", "y"}},
 		{"bad input map", good, `input map "rank"`, append([]string{"-inputs", "rank"}, mods...)},
 		{"bad dropout", good, `rate "1.5" is not a number in [0, 1)`, append([]string{"-dropout", "0.3,1.5"}, mods...)},
-		{"dropout count", good, "3 dropout rates for 2 hidden layers", append([]string{"-dropout", "0.1,0.1,0.1"}, mods...)},
+		{"dropout count", good, "Config.Dropout has 3 rates for the 2 layers of Config.Hidden", append([]string{"-dropout", "0.1,0.1,0.1"}, mods...)},
 		{"bad policy", good, `unknown policy "best"`, append([]string{"-policy", "best"}, mods...)},
 		{"batch too small for the PID", good, "too small for the PID", append([]string{"-latent", "64"}, mods...)},
 		{"missing out dir", good, "no such file", mods},

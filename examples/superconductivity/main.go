@@ -95,7 +95,9 @@ func run(args []string, stdout io.Writer) error {
 	d := pidreg.Dataset{Modalities: []pidreg.Modality{{Name: "physics", X: sc.Physics}, {Name: "elements", X: sc.Elements}}, Y: y}
 	if *sample > 0 && *sample < n {
 		rows := rand.New(rand.NewPCG(*seed, 1)).Perm(n)[:*sample]
-		d = d.Subset(rows)
+		if d, err = d.Subset(rows); err != nil {
+			return err
+		}
 		n = *sample
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

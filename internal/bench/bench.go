@@ -125,7 +125,7 @@ func Sample(d pidreg.Dataset, n int, seed uint64) (pidreg.Dataset, error) {
 	rng := rand.New(rand.NewPCG(seed, sampleStream))
 	idx := rng.Perm(rows)[:n]
 	sort.Ints(idx)
-	return d.Subset(idx), nil
+	return d.Subset(idx)
 }
 
 const sampleStream = 0x5a3b1e
@@ -202,8 +202,16 @@ func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []
 	for i, s := range splits {
 		cfg := base
 		cfg.Seed = base.Seed + uint64(i)
-		b := &bencher{ctx: ctx, cfg: cfg, train: d.Subset(s.Train), val: d.Subset(s.Val), test: d.Subset(s.Test),
-			uni: map[int]*fitted{}}
+		b := &bencher{ctx: ctx, cfg: cfg, uni: map[int]*fitted{}}
+		for _, p := range []struct {
+			dst  *pidreg.Dataset
+			rows []int
+		}{{&b.train, s.Train}, {&b.val, s.Val}, {&b.test, s.Test}} {
+			var err error
+			if *p.dst, err = d.Subset(p.rows); err != nil {
+				return nil, err
+			}
+		}
 		for _, name := range models {
 			f, err := b.model(name)
 			if err != nil {
@@ -282,7 +290,7 @@ func (b *bencher) model(name string) (*fitted, error) {
 	case NoGauss:
 		cfg.Gauss = -1
 	case NoFreeze:
-		cfg.NoFreeze = true
+		cfg.Schedule.Patience = -1 // never freeze
 	case Concat:
 		return fit(b.ctx, cfg, concat(b.train), concat(b.val), concat(b.test))
 	case Late:

@@ -203,7 +203,10 @@ func TestRun(t *testing.T) {
 
 	// late = (ŷ_A + ŷ_B)/2 of the very unimodal models in the table.
 	fa, fb, fl := tab.first["unimodal:A"], tab.first["unimodal:B"], tab.first[Late]
-	test := d.Subset(splits[0].Test)
+	test, err := d.Subset(splits[0].Test)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range len(splits[0].Test) {
 		if want := (fa.pred.At(i, 0) + fb.pred.At(i, 0)) / 2; fl.pred.At(i, 0) != want {
 			t.Fatalf("late prediction %d = %v, want %v", i, fl.pred.At(i, 0), want)

@@ -20,7 +20,7 @@ func Plots(dir string, names []string, hist []pidreg.Epoch, frozenAt int, truth,
 	var train, val, ux, uy, red, syn []float64
 	var w [][3]float64
 	for _, e := range hist {
-		train = append(train, e.MSE)
+		train = append(train, e.MSE())
 		val = append(val, e.ValMSE)
 		ux = append(ux, e.Windowed.UniqueX)
 		uy = append(uy, e.Windowed.UniqueY)

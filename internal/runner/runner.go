@@ -97,7 +97,14 @@ func pidReport(r pid.Result, n int) PIDReport {
 // the test part and writes the outputs asked for in o. It returns the model
 // and the report.
 func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options) (*pidreg.Model, *Report, error) {
-	train, val, test := d.Subset(s.Train), d.Subset(s.Val), d.Subset(s.Test)
+	var parts [3]pidreg.Dataset
+	for k, rows := range [3][]int{s.Train, s.Val, s.Test} {
+		var err error
+		if parts[k], err = d.Subset(rows); err != nil {
+			return nil, nil, err
+		}
+	}
+	train, val, test := parts[0], parts[1], parts[2]
 	m, err := pidreg.New(cfg, d.Dims()...)
 	if err != nil {
 		return nil, nil, err
@@ -193,7 +200,10 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 // EpochLine formats one epoch of progress.
 func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "epoch %3d/%d  loss %.4f  mse %.4f", e.Epoch, epochs, e.Loss, e.MSE)
+	fmt.Fprintf(&b, "epoch %3d/%d  loss %.4f", e.Epoch, epochs, e.Loss)
+	for _, t := range e.Terms {
+		fmt.Fprintf(&b, "  %s %.4f", t.Name, t.Value)
+	}
 	if !math.IsNaN(e.ValMSE) {
 		fmt.Fprintf(&b, "  val %.4f", e.ValMSE)
 	}

@@ -103,7 +103,11 @@ func TestRunOutputs(t *testing.T) {
 			t.Errorf("history[%d].val_mse = %v, want %v", i, v, rep.History[i].ValMSE)
 		}
 	}
-	far, err := m.OutOfRange(d.Subset(span(320, 400)))
+	tail, err := d.Subset(span(320, 400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	far, err := m.OutOfRange(tail)
 	if err != nil || js["test_rows_out_of_range"] != float64(far) {
 		t.Errorf("test_rows_out_of_range = %v, the model counts %d (err %v)", js["test_rows_out_of_range"], far, err)
 	}

@@ -1,11 +1,11 @@
-package pidreg
+package trainer
 
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/pidreg/pidreg/internal/opkit"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -21,6 +21,7 @@ import (
 // during execution, which is what a tap does. A tap is not differentiable
 // and sits beside the loss, so it changes no gradient.
 type tapOp struct {
+	opkit.Pure
 	name string
 	dst  []float64
 }
@@ -68,13 +69,6 @@ func (op *tapOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return G.NewF64(0), nil
 }
-func (op *tapOp) ReturnsPtr() bool      { return false }
-func (op *tapOp) CallsExtern() bool     { return false }
-func (op *tapOp) OverwritesInput() int  { return -1 }
 func (op *tapOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.tap{%s,%p}", op.name, op) }
-func (op *tapOp) Hashcode() uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-func (op *tapOp) String() string { return "Tap{" + op.name + "}" }
+func (op *tapOp) Hashcode() uint32      { return opkit.Hash(op) }
+func (op *tapOp) String() string        { return "Tap{" + op.name + "}" }

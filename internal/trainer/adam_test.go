@@ -1,4 +1,4 @@
-package pidreg
+package trainer
 
 import (
 	"math"

@@ -1,0 +1,419 @@
+package pidreg
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/encoder"
+	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/internal/trainer"
+	"github.com/pidreg/pidreg/pid"
+	"github.com/pidreg/pidreg/transform"
+)
+
+// Term is the value of one loss term.
+type Term struct {
+	// Name is the term's name: "mse" (the prediction loss on the z-scored
+	// target), "cs", "cmi" or "gauss" (the regularisers, see Config).
+	Name string `json:"name"`
+	// Value is the term's unweighted mean over the epoch's batches.
+	Value float64 `json:"value"`
+}
+
+// Epoch is what Fit reports after each epoch.
+type Epoch struct {
+	Epoch int `json:"epoch"` // 1-based
+	// Loss is the mean total training loss over the epoch's batches
+	// (z-scored target): Σ weight·term.
+	Loss float64 `json:"loss"`
+	// Terms are the loss terms the model computes, in a fixed order ("mse"
+	// first); a term switched off by its weight is absent.
+	Terms []Term `json:"terms"`
+	// ValMSE is the validation prediction loss (z-scored target), NaN
+	// without a validation set.
+	ValMSE float64 `json:"val_mse"`
+	// PID is the mean of this epoch's batch decompositions; Windowed the
+	// sliding-window mean that sets the stored weights.
+	PID      pid.Result `json:"pid"`
+	Windowed pid.Result `json:"windowed"`
+	// Weights are the stored fusion weights after this epoch.
+	Weights   [3]float64 `json:"weights"`
+	Lambdas   []float64  `json:"lambdas"`
+	LearnRate float64    `json:"learn_rate"`
+	Frozen    bool       `json:"frozen"`
+	Best      bool       `json:"best"` // this epoch improved the validation loss
+	// Seconds is the epoch's wall time, validation included. It is not
+	// stored in a model file (the same seed writes the same bytes).
+	Seconds float64 `json:"seconds"`
+}
+
+// Term returns the value of the named loss term, or NaN when the model does
+// not compute it.
+func (e Epoch) Term(name string) float64 {
+	for _, t := range e.Terms {
+		if t.Name == name {
+			return t.Value
+		}
+	}
+	return math.NaN()
+}
+
+// MSE returns the epoch's training prediction loss (the "mse" term).
+func (e Epoch) MSE() float64 { return e.Term("mse") }
+
+// FitOption adjusts one call of Fit.
+type FitOption func(*fitOptions)
+
+type fitOptions struct {
+	progress func(Epoch)
+	steps    func(Step)
+}
+
+// WithProgress calls fn after every epoch, from the goroutine running Fit.
+func WithProgress(fn func(Epoch)) FitOption {
+	return func(o *fitOptions) { o.progress = fn }
+}
+
+// Step says where Fit is within its run, for a progress display.
+type Step struct {
+	Epoch, Epochs int // the current epoch (1-based) and the maximum
+	Step, Steps   int // the training step just done within the epoch (1-based) and the steps per epoch
+}
+
+// WithSteps calls fn after every training step, from the goroutine running
+// Fit (keep it cheap: a step takes milliseconds).
+func WithSteps(fn func(Step)) FitOption {
+	return func(o *fitOptions) { o.steps = fn }
+}
+
+// snapshot is a graph-free copy of the trainable state after an epoch.
+type snapshot struct {
+	net     *encoder.Network
+	lambdas []float64
+	atoms   pid.Result
+}
+
+// spec returns the training graph's description of the model.
+func (m *Model) spec(dm, batch int) trainer.Spec {
+	c := m.cfg
+	return trainer.Spec{
+		Dims: m.dims, Targets: dm, Batch: batch, Latent: c.Latent,
+		Encoder:   encoder.Config{Hidden: c.Hidden, Dropout: c.Dropout},
+		Head:      encoder.Config{Hidden: c.HeadHidden, Dropout: c.HeadDropout},
+		ThetaInit: c.ThetaInit, Weights: c.lossWeights(), Bandwidth: c.Bandwidth,
+		LearnRate: c.LearnRate, LambdaLearnRate: c.LambdaLearnRate, ClipNorm: c.ClipNorm,
+		Policy: c.Policy, PID: pid.Options{Debias: c.Debias},
+	}
+}
+
+// plateau is PyTorch's ReduceLROnPlateau in "min" mode with its default
+// relative threshold 1e-4: after more than patience epochs without a
+// relative improvement of the monitored loss, the rate is multiplied by
+// factor, down to floor.
+type plateau struct {
+	best          float64
+	bad, patience int
+	factor, floor float64
+}
+
+// observe takes an epoch's loss and returns the new rate.
+func (p *plateau) observe(v, lr float64) float64 {
+	if v < p.best*(1-1e-4) {
+		p.best, p.bad = v, 0
+		return lr
+	}
+	if p.bad++; p.bad > p.patience {
+		p.bad = 0
+		return math.Max(lr*p.factor, p.floor)
+	}
+	return lr
+}
+
+// Fit trains the model on train, using val for early stopping and the
+// learning-rate schedule (val may be empty: then the model of the last epoch
+// is kept and the schedule never fires). Input pipelines and the target
+// scaler are fitted on train only. It returns the per-epoch history.
+// Cancelling ctx stops Fit within one training step; the model then holds
+// the best weights seen so far (if any epoch finished) and the error wraps
+// ctx.Err().
+//
+// The epoch policy: every epoch reshuffles the training rows and runs
+// ⌊n/Batch⌋ steps; while the fusion weights are not frozen each step
+// computes its batch PID (package fusion turns them into the stored
+// weights: epoch mean, window, freeze rule); after the epoch the network is
+// validated with the stored weights; the best validation epoch is kept
+// (early stopping after Patience epochs without improvement) and the
+// learning rate is halved on a plateau.
+func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) ([]Epoch, error) {
+	var fo fitOptions
+	for _, o := range opts {
+		o(&fo)
+	}
+	cfg := m.cfg
+	if err := train.validate("training data", m.dims, 0, true, cfg.Missing); err != nil {
+		return nil, err
+	}
+	_, dm := train.Y.Dims()
+	hasVal := val.Rows() > 0
+	if hasVal {
+		if err := val.validate("validation data", m.dims, dm, true, cfg.Missing); err != nil {
+			return nil, err
+		}
+	}
+	n := train.Rows()
+	batch := min(cfg.Batch, n)
+	if batch < 4 {
+		return nil, fmt.Errorf("%w: %d training rows; need at least 4", ErrInput, n)
+	}
+	twoSources := len(m.dims) == 2
+	pidOn := twoSources && !cfg.EqualWeights
+	if pidOn {
+		need := 2*cfg.Latent + dm + 2
+		if batch < need {
+			return nil, fmt.Errorf("%w: batch of %d rows is too small for the PID of %d latent dimensions (need ≥ %d)", ErrInput, batch, 2*cfg.Latent+dm, need)
+		}
+	}
+
+	m.dm = dm
+	m.names = train.Names()
+	xs, constant, err := m.fitInputs(train)
+	if err != nil {
+		return nil, err
+	}
+	target, y, err := transform.FitPipeline(train.Y, transform.PipelineOptions{Clip: -1, Missing: transform.Refuse, Names: m.targets})
+	if err != nil {
+		return nil, fmt.Errorf("%w: scaling the target: %v", ErrInput, err)
+	}
+	if len(target.Constant()) > 0 {
+		return nil, fmt.Errorf("%w: the target %s is constant on the %d training rows: there is nothing to learn", ErrInput, m.targetLabel(target.Constant()[0]), n)
+	}
+	m.target = target
+	var vxs []mat.Matrix
+	var vy *mat.Dense
+	if hasVal {
+		if vxs, err = m.scaleInputs(val); err != nil {
+			return nil, err
+		}
+		if vy, err = target.Transform(val.Y); err != nil {
+			return nil, fmt.Errorf("%w: validation target: %v", ErrInput, err)
+		}
+	}
+
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	t, err := trainer.New(m.spec(dm, batch), rng)
+	if err != nil {
+		return nil, fmt.Errorf("pidreg: building the graph: %w", err)
+	}
+	defer t.Close()
+	termNames := t.Terms()
+
+	tracker := fusion.NewTracker(cfg.schedule(), cfg.Policy)
+	equal := [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	stored := equal
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	lr := cfg.LearnRate
+	sched := plateau{best: math.Inf(1), patience: cfg.PlateauPatience, factor: cfg.PlateauFactor, floor: cfg.MinLearnRate}
+	var hist []Epoch
+	var best snapshot
+	haveBest := false
+	bestVal := math.Inf(1)
+	sinceBest := 0
+	frozen := !pidOn
+	steps := n / batch
+
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		start := time.Now()
+		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		var loss float64
+		sums := make([]float64, len(termNames))
+		for s := 0; s < steps; s++ {
+			if err := ctx.Err(); err != nil {
+				m.finish(t, best, haveBest, stored, hist, tracker, constant)
+				return hist, fmt.Errorf("pidreg: fit stopped at epoch %d: %w", epoch, err)
+			}
+			st, err := t.Step(xs, y, perm[s*batch:(s+1)*batch], !frozen)
+			if err != nil {
+				return hist, fmt.Errorf("pidreg: epoch %d, step %d: %w", epoch, s+1, err)
+			}
+			loss += st.Loss
+			for i, v := range st.Terms {
+				sums[i] += v
+			}
+			if st.PID != nil {
+				tracker.Observe(*st.PID)
+			}
+			if fo.steps != nil {
+				fo.steps(Step{Epoch: epoch, Epochs: cfg.Epochs, Step: s + 1, Steps: steps})
+			}
+		}
+		inv := 1 / float64(steps)
+		e := Epoch{Epoch: epoch, Loss: loss * inv, LearnRate: lr, ValMSE: math.NaN()}
+		for i, name := range termNames {
+			e.Terms = append(e.Terms, Term{Name: name, Value: sums[i] * inv})
+		}
+		if pidOn && !frozen {
+			ep := tracker.EndEpoch(rng)
+			e.PID, e.Windowed = ep.Mean, ep.Windowed
+			stored = tracker.Weights()
+			if ep.Frozen {
+				frozen = true
+				if err := t.SetFusion(stored); err != nil {
+					return hist, err
+				}
+				if err := t.Freeze(); err != nil {
+					return hist, fmt.Errorf("pidreg: switching off the Gaussianity loss: %w", err)
+				}
+			}
+		} else if pidOn {
+			e.PID, e.Windowed = tracker.Windowed(), tracker.Windowed()
+		} else if twoSources {
+			if err := t.SetFusion(equal); err != nil {
+				return hist, err
+			}
+		}
+		e.Frozen = frozen && pidOn
+		e.Weights = stored
+		e.Lambdas = t.Lambdas()
+
+		snap := snapshot{net: t.Network(stored), lambdas: e.Lambdas, atoms: tracker.Windowed()}
+		if hasVal {
+			v, err := valLoss(snap.net, vxs, vy)
+			if err != nil {
+				return hist, fmt.Errorf("pidreg: epoch %d: validation: %w", epoch, err)
+			}
+			e.ValMSE = v
+			if v < bestVal {
+				bestVal, best, haveBest, sinceBest, e.Best = v, snap, true, 0, true
+			} else {
+				sinceBest++
+			}
+			if lr2 := sched.observe(v, lr); lr2 != lr {
+				lr = lr2
+				t.SetLearnRate(lr)
+			}
+		} else {
+			best, haveBest, e.Best = snap, true, true
+		}
+		e.Seconds = time.Since(start).Seconds()
+		hist = append(hist, e)
+		if fo.progress != nil {
+			fo.progress(e)
+		}
+		if hasVal && cfg.Patience > 0 && sinceBest >= cfg.Patience {
+			break
+		}
+	}
+	m.finish(t, best, haveBest, stored, hist, tracker, constant)
+	if hasVal {
+		if err := m.explainHeldOut(vxs, val.Y); err != nil {
+			return hist, err
+		}
+	} else if err := m.explainHeldOut(asMatrices(xs), train.Y); err != nil {
+		return hist, err
+	}
+	return hist, nil
+}
+
+// fitInputs fits every modality's input pipeline on the training rows and
+// returns the transformed rows and the constant columns by name. An input
+// block whose columns are all constant is refused: the modality carries
+// nothing.
+func (m *Model) fitInputs(train Dataset) ([]*mat.Dense, []string, error) {
+	cfg := m.cfg
+	m.inputs = make([]*transform.Pipeline, len(m.dims))
+	xs := make([]*mat.Dense, len(m.dims))
+	var constant []string
+	for i, mod := range train.Modalities {
+		opt := transform.PipelineOptions{Quantile: cfg.Inputs == Quantile, Clip: cfg.InputClip, Missing: cfg.Missing, Names: m.columnNames(i)}
+		p, x, err := transform.FitPipeline(mod.X, opt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
+		}
+		cs := p.Constant()
+		if len(cs) == m.dims[i] {
+			return nil, nil, fmt.Errorf("%w: modality %s: all %d columns are constant on the %d training rows: it carries no information", ErrInput, mod.Name, len(cs), train.Rows())
+		}
+		for _, c := range cs {
+			constant = append(constant, m.columnLabel(i, c))
+		}
+		m.inputs[i], xs[i] = p, x
+	}
+	return xs, constant, nil
+}
+
+// columnLabel names column c of modality i: its header name when known,
+// else name[c].
+func (m *Model) columnLabel(i, c int) string {
+	if names := m.columnNames(i); c < len(names) {
+		return names[c]
+	}
+	return fmt.Sprintf("%s[%d]", m.names[i], c)
+}
+
+// targetLabel names target column j for messages.
+func (m *Model) targetLabel(j int) string {
+	if j < len(m.targets) {
+		return fmt.Sprintf("%q", m.targets[j])
+	}
+	if m.dm == 1 {
+		return "column"
+	}
+	return fmt.Sprintf("column %d", j+1)
+}
+
+func asMatrices(xs []*mat.Dense) []mat.Matrix {
+	out := make([]mat.Matrix, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// valLoss is the prediction MSE of a network on standardised validation
+// data.
+func valLoss(net *encoder.Network, xs []mat.Matrix, y *mat.Dense) (float64, error) {
+	p, err := net.Forward(xs)
+	if err != nil {
+		return 0, err
+	}
+	r, c := p.Dims()
+	var sse float64
+	for i := 0; i < r; i++ {
+		pr, yr := p.RawRowView(i), y.RawRowView(i)
+		for j := range pr {
+			d := pr[j] - yr[j]
+			sse += d * d
+		}
+	}
+	return sse / float64(r*c), nil
+}
+
+// finish installs the best snapshot (or the current state when no epoch
+// finished) and the training record.
+func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored [3]float64, hist []Epoch, tr *fusion.Tracker, constant []string) {
+	if !ok {
+		best = snapshot{net: t.Network(stored), lambdas: t.Lambdas(), atoms: tr.Windowed()}
+	}
+	m.net, m.lambdas = best.net, best.lambdas
+	m.trained = true
+	m.exp = Explanation{
+		Names:           m.names,
+		PID:             best.atoms,
+		Weights:         m.Weights(),
+		Lambdas:         best.lambdas,
+		FrozenAt:        -1,
+		History:         hist,
+		ConstantColumns: constant,
+	}
+	if at := tr.FrozenAt(); at >= 0 && len(m.dims) == 2 && !m.cfg.EqualWeights {
+		m.exp.FrozenAt = at + 1 // the tracker counts epochs from 0
+	}
+}

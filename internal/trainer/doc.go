@@ -1,0 +1,41 @@
+// Package trainer is pidreg's training engine: the gorgonia graph of one
+// training step, built once for a fixed batch size, its optimisers and its
+// loss terms. The root package drives it epoch by epoch (shuffling, the
+// fusion-weight tracker, validation, early stopping, the learning-rate
+// schedule) and never sees gorgonia.
+//
+// # The step
+//
+// Step copies a batch of each standardised modality and of the z-scored
+// target into tensors bound once to the graph, fills the per-batch draws
+// (dropout masks, bottleneck noise ξ, the N(0, I) reference sample of the
+// CS terms) and the per-batch constants (the rank inverse normal transform
+// ỹ of the target, the Gram matrices κ(Xₘ) of the CMI terms), runs the tape
+// machine forward and backward, computes the batch PID of ỹ on the latents
+// (Z₁, Z₂) when asked and sets the next step's fusion weights from it (one
+// step of lag: the graph runs as a whole), clips the head's gradient to
+// Spec.ClipNorm and takes one step of each Adam (adam.go): encoders, head,
+// bottleneck θs.
+//
+// # Loss terms
+//
+// The loss is Σₜ weightₜ·termₜ over the table in terms.go — mse (weight 1),
+// cs, cmi, gauss — built in that order when their weight is > 0 and the
+// model has the modalities they need. The table is the one place that names
+// a term: the graph, the per-step readouts (Stats.Terms) and the reports
+// iterate over it, so a new term is one entry there plus the Config field
+// of the root package that carries its weight.
+//
+// # Reading values out of a run
+//
+// A TapeMachine reuses registers: after RunAll an intermediate node may hold
+// another node's value. Everything read after a run (the loss terms, the
+// latents for the PID) is copied out while the machine runs by a tap op
+// (tap.go) that sits beside the loss and changes no gradient.
+//
+// # Determinism
+//
+// All randomness comes from the *rand.Rand passed to New, in a fixed order
+// (weights, then per step: CS draws, dropout masks, noise, and the Bernoulli
+// redundancy policy); the same seed gives the same run bit for bit.
+package trainer

@@ -1,0 +1,160 @@
+package trainer
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/pidreg/pidreg/regularizer"
+)
+
+// A term is one entry of the loss L = Σ weightₜ·termₜ. The table below is
+// the only place that names the terms: the graph, the per-step readouts and
+// the reports all iterate over it. Adding a term is one entry here plus the
+// field of the root Config that carries its weight.
+type term struct {
+	name string
+	// doc says what the term is, for documentation and help texts.
+	doc string
+	// needs is the least number of modalities the term applies to.
+	needs int
+	// build returns the unweighted term node; it may add input nodes and
+	// register their buffers on t.
+	build func(t *Trainer) (*G.Node, error)
+	// gated terms are multiplied inside their op by a 0/1 input node that
+	// Freeze sets to 0 (the op then skips all work).
+	gated bool
+}
+
+var terms = [...]term{
+	{name: "mse", doc: "mean squared error of the z-scored target (weight 1)", needs: 1, build: buildMSE},
+	{name: "cs", doc: "Cauchy–Schwarz divergence of each encoder output to N(0, I), summed over modalities", needs: 1, build: buildCS},
+	{name: "cmi", doc: "conditional Cauchy–Schwarz CMI I(Zᵢ; X_other | Xᵢ), summed over modalities", needs: 2, build: buildCMI},
+	{name: "gauss", doc: "Shapiro–Francia Gaussianity loss −log W of [ỹ, Z₁, Z₂], off once the fusion weights freeze", needs: 2, build: buildGauss, gated: true},
+}
+
+// Terms returns the names of the loss terms in table order; "mse" is first
+// and always present.
+func Terms() []string {
+	out := make([]string, len(terms))
+	for i, tm := range terms {
+		out[i] = tm.name
+	}
+	return out
+}
+
+// TermDoc returns the description of a term, or "" for an unknown name.
+func TermDoc(name string) string {
+	if i := termIndex(name); i >= 0 {
+		return terms[i].doc
+	}
+	return ""
+}
+
+func termIndex(name string) int {
+	for i, tm := range terms {
+		if tm.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// builtTerm is a term present in this graph.
+type builtTerm struct {
+	name   string
+	weight float64
+	node   *G.Node   // unweighted value
+	val    []float64 // its tap
+}
+
+// Terms returns the names of the terms this graph computes, in the order of
+// Stats.Terms.
+func (t *Trainer) Terms() []string {
+	out := make([]string, len(t.terms))
+	for i, bt := range t.terms {
+		out[i] = bt.name
+	}
+	return out
+}
+
+// buildTerms builds every term that applies and whose weight is > 0 and
+// returns the total loss, summed in table order.
+func (t *Trainer) buildTerms() (*G.Node, error) {
+	var loss *G.Node
+	for _, tm := range terms {
+		w := 1.0
+		if tm.name != "mse" {
+			w = t.spec.Weights[tm.name]
+		}
+		if !(w > 0) || t.sources() < tm.needs {
+			continue
+		}
+		n, err := tm.build(t)
+		if err != nil {
+			return nil, fmt.Errorf("loss term %s: %w", tm.name, err)
+		}
+		t.terms = append(t.terms, builtTerm{name: tm.name, weight: w, node: n})
+		weighted := n
+		if w != 1 {
+			weighted = G.Must(G.Mul(n, G.NewConstant(w)))
+		}
+		if loss == nil {
+			loss = weighted
+		} else {
+			loss = G.Must(G.Add(loss, weighted))
+		}
+	}
+	return loss, nil
+}
+
+func buildMSE(t *Trainer) (*G.Node, error) {
+	return G.Mean(G.Must(G.Square(G.Must(G.Sub(t.pred, t.yNode)))))
+}
+
+func buildCS(t *Trainer) (*G.Node, error) {
+	var sum *G.Node
+	for i, r := range t.r {
+		q, qbuf := t.input(fmt.Sprintf("q%d", i+1), t.batch, t.k)
+		t.q = append(t.q, qbuf)
+		cs, err := regularizer.CSDivergence(r, q)
+		if err != nil {
+			return nil, err
+		}
+		if sum == nil {
+			sum = cs
+		} else {
+			sum = G.Must(G.Add(sum, cs))
+		}
+	}
+	return sum, nil
+}
+
+// buildCMI adds CMI₁ = I(Z₁; X₂ | X₁) and CMI₂ = I(Z₂; X₁ | X₂), each from
+// the Gram matrices of the batch inputs (filled by load) and of the latent.
+func buildCMI(t *Trainer) (*G.Node, error) {
+	var grams []*G.Node
+	for i := range t.spec.Dims {
+		n, buf := t.input(fmt.Sprintf("gram%d", i+1), t.batch, t.batch)
+		grams, t.gram = append(grams, n), append(t.gram, buf)
+	}
+	c1, err := regularizer.CMI(t.z[0], grams[0], grams[1], t.spec.Bandwidth)
+	if err != nil {
+		return nil, err
+	}
+	c2, err := regularizer.CMI(t.z[1], grams[1], grams[0], t.spec.Bandwidth)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(c1, c2)
+}
+
+// buildGauss is −log W of [ỹ, Z₁, Z₂], gated by a scalar input node.
+func buildGauss(t *Trainer) (*G.Node, error) {
+	ytn := G.NewMatrix(t.g, tensor.Float64, G.WithShape(t.batch, t.spec.Targets), G.WithName("ytilde"),
+		G.WithValue(tensor.New(tensor.WithShape(t.batch, t.spec.Targets), tensor.WithBacking(t.yt))))
+	t.gate = G.NewScalar(t.g, tensor.Float64, G.WithName("gauss_gate"), G.WithValue(1.0))
+	f := G.Must(G.Concat(1, ytn, t.z[0], t.z[1]))
+	return regularizer.Gaussianity(f, t.gate)
+}

@@ -1,0 +1,390 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/pidreg/pidreg/encoder"
+	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/pid"
+	"github.com/pidreg/pidreg/regularizer"
+	"github.com/pidreg/pidreg/transform"
+)
+
+// Spec describes the network, the losses and the optimisers of a training
+// graph. Every field must be set (the root package resolves the defaults);
+// New checks the shapes, the encoder package the layer settings.
+type Spec struct {
+	// Dims holds the input columns of each modality (one or two).
+	Dims []int
+	// Targets is the number of target columns dm.
+	Targets int
+	// Batch is the fixed batch size of the graph.
+	Batch int
+	// Latent is the size k of every modality's latent.
+	Latent int
+	// Encoder configures every modality encoder (OutputBN is forced on),
+	// Head the regression head (OutputBN forced off).
+	Encoder, Head encoder.Config
+	// ThetaInit is the initial bottleneck θ.
+	ThetaInit float64
+	// Weights weigh the regularisers by term name ("cs", "cmi", "gauss");
+	// a term whose weight is not > 0 is not built. See Terms.
+	Weights map[string]float64
+	// Bandwidth scales the median-heuristic bandwidth of the CMI term's
+	// Gram matrices.
+	Bandwidth float64
+	// LearnRate is the initial step size of the encoder and head Adam,
+	// LambdaLearnRate that of the bottleneck θ Adam.
+	LearnRate, LambdaLearnRate float64
+	// ClipNorm bounds the Euclidean norm of the head's gradient; ≤ 0 means
+	// no clipping.
+	ClipNorm float64
+	// Policy shares the redundancy between the fusion weights set from each
+	// batch's PID, PID are the options of that decomposition.
+	Policy fusion.Policy
+	PID    pid.Options
+}
+
+// Trainer is the gorgonia graph of one training step, built once for a
+// fixed batch size, with the buffers its input nodes are bound to, the
+// optimisers and the loss terms. It is not safe for concurrent use; two
+// Trainers (two graphs) may run in two goroutines.
+type Trainer struct {
+	spec     Spec
+	batch, k int
+	rng      *rand.Rand
+
+	g  *G.ExprGraph
+	vm G.VM
+
+	x    []*G.Node   // modality inputs, batch×d
+	xBuf [][]float64 // their backing arrays
+	yBuf []float64   // z-scored target, batch×dm
+	yt   []float64   // INT of the target, batch×dm (PID and Gaussianity input)
+	q    [][]float64 // N(0,1) draws for the CS terms, batch×k
+	gram [][]float64 // κ(X_m), batch×batch, for the CMI terms
+	gate *G.Node     // Gaussianity on (1) or off (0), a scalar input
+
+	enc   []*encoder.MLP
+	bott  []*encoder.Bottleneck
+	head  *encoder.MLP
+	fuser *fusion.Fuser
+	z     []*G.Node
+	r     []*G.Node // encoder outputs before the bottleneck
+	pred  *G.Node
+	yNode *G.Node
+
+	terms   []builtTerm
+	lossVal []float64 // tap of the total loss
+	zVal    [][]float64
+
+	// The optimisers alias the gradient arrays, which the tape machine
+	// allocates on its first run: they are made after it (makeOptimisers).
+	learn                     [3]G.Nodes // encoders, head, bottleneck θs
+	lr                        float64    // current encoder/head learning rate
+	optEnc, optHead, optTheta *adam
+}
+
+// New builds the training graph of spec. The encoder and head weights and
+// the first dropout masks are drawn from rng, which the Trainer keeps for
+// the per-step draws (dropout masks, bottleneck noise, the CS reference
+// sample, the Bernoulli redundancy policy): the caller shares one seeded
+// source with it, and the same seed gives the same run bit for bit.
+func New(spec Spec, rng *rand.Rand) (*Trainer, error) {
+	if err := spec.check(); err != nil {
+		return nil, err
+	}
+	t := &Trainer{spec: spec, batch: spec.Batch, k: spec.Latent, rng: rng, g: G.NewGraph(), lr: spec.LearnRate}
+	g, k, batch := t.g, spec.Latent, spec.Batch
+	encCfg := spec.Encoder
+	encCfg.OutputBN = true
+	headCfg := spec.Head
+	headCfg.OutputBN = false
+
+	var encLearn, thetas G.Nodes
+	for i, d := range spec.Dims {
+		x, buf := t.input(fmt.Sprintf("x%d", i+1), batch, d)
+		t.x, t.xBuf = append(t.x, x), append(t.xBuf, buf)
+		e, err := encoder.NewMLP(g, fmt.Sprintf("enc%d", i+1), d, k, encCfg, batch, rng)
+		if err != nil {
+			return nil, fmt.Errorf("encoder %d: %w", i+1, err)
+		}
+		r, err := e.Forward(x)
+		if err != nil {
+			return nil, fmt.Errorf("encoder %d: %w", i+1, err)
+		}
+		b, err := encoder.NewBottleneck(g, fmt.Sprintf("bottleneck%d", i+1), batch, k, spec.ThetaInit)
+		if err != nil {
+			return nil, fmt.Errorf("bottleneck %d: %w", i+1, err)
+		}
+		z, err := b.Forward(r)
+		if err != nil {
+			return nil, fmt.Errorf("bottleneck %d: %w", i+1, err)
+		}
+		t.enc, t.bott, t.z, t.r = append(t.enc, e), append(t.bott, b), append(t.z, z), append(t.r, r)
+		encLearn = append(encLearn, e.Learnables()...)
+		thetas = append(thetas, b.Theta())
+	}
+	fused := t.z[0]
+	if t.sources() == 2 {
+		t.fuser = fusion.NewFuser(g)
+		var err error
+		if fused, err = t.fuser.Forward(t.z[0], t.z[1]); err != nil {
+			return nil, fmt.Errorf("fusion: %w", err)
+		}
+	}
+	head, err := encoder.NewMLP(g, "head", k, spec.Targets, headCfg, batch, rng)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	t.head = head
+	if t.pred, err = head.Forward(fused); err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	t.yNode, t.yBuf = t.input("y", batch, spec.Targets)
+	if t.sources() == 2 {
+		t.yt = make([]float64, batch*spec.Targets) // the PID's target (and the Gaussianity loss's)
+	}
+
+	loss, err := t.buildTerms()
+	if err != nil {
+		return nil, err
+	}
+	all := append(append(append(G.Nodes{}, encLearn...), head.Learnables()...), thetas...)
+	if _, err := G.Grad(loss, all...); err != nil {
+		return nil, fmt.Errorf("gradients: %w", err)
+	}
+	// Taps go in after Grad: its analysis refuses non-differentiable
+	// consumers of a differentiable path; the machine runs them all the same.
+	if t.lossVal, err = tap(loss, "loss"); err != nil {
+		return nil, err
+	}
+	for i := range t.terms {
+		bt := &t.terms[i]
+		if bt.val, err = tap(bt.node, "term."+bt.name); err != nil {
+			return nil, err
+		}
+	}
+	if t.sources() == 2 {
+		for i, z := range t.z {
+			v, err := tap(z, fmt.Sprintf("z%d", i+1))
+			if err != nil {
+				return nil, err
+			}
+			t.zVal = append(t.zVal, v)
+		}
+	}
+	t.vm = G.NewTapeMachine(g, G.BindDualValues(all...))
+	t.learn = [3]G.Nodes{encLearn, head.Learnables(), thetas}
+	return t, nil
+}
+
+func (s Spec) check() error {
+	switch {
+	case len(s.Dims) < 1 || len(s.Dims) > 2:
+		return fmt.Errorf("trainer: %d modalities, want one or two", len(s.Dims))
+	case s.Targets < 1 || s.Batch < 2 || s.Latent < 1:
+		return fmt.Errorf("trainer: %d targets, batch %d, latent %d", s.Targets, s.Batch, s.Latent)
+	}
+	for i, d := range s.Dims {
+		if d < 1 {
+			return fmt.Errorf("trainer: modality %d has %d columns", i+1, d)
+		}
+	}
+	for name := range s.Weights {
+		if termIndex(name) < 0 {
+			return fmt.Errorf("trainer: unknown loss term %q", name)
+		}
+	}
+	return nil
+}
+
+// input adds a (r × c) input node bound to a new buffer it returns.
+func (t *Trainer) input(name string, r, c int) (*G.Node, []float64) {
+	buf := make([]float64, r*c)
+	n := G.NewMatrix(t.g, tensor.Float64, G.WithShape(r, c), G.WithName(name),
+		G.WithValue(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(buf))))
+	return n, buf
+}
+
+// sources is the number of modalities.
+func (t *Trainer) sources() int { return len(t.spec.Dims) }
+
+// Close releases the machine.
+func (t *Trainer) Close() error { return t.vm.Close() }
+
+func (t *Trainer) makeOptimisers() error {
+	var err error
+	if t.optEnc, err = newAdam(t.learn[0], t.lr); err != nil {
+		return err
+	}
+	if t.optHead, err = newAdam(t.learn[1], t.lr); err != nil {
+		return err
+	}
+	t.optTheta, err = newAdam(t.learn[2], t.spec.LambdaLearnRate)
+	return err
+}
+
+// SetLearnRate changes the encoder and head learning rate (the bottleneck's
+// stays), as a reduce-on-plateau schedule does.
+func (t *Trainer) SetLearnRate(lr float64) {
+	t.lr = lr
+	if t.optEnc != nil {
+		t.optEnc.lr, t.optHead.lr = lr, lr
+	}
+}
+
+// SetFusion sets the fusion weights (w₁, w₂, w₃) read by the next step. It
+// is a no-op for one modality.
+func (t *Trainer) SetFusion(w [3]float64) error {
+	if t.fuser == nil {
+		return nil
+	}
+	return t.fuser.Set(w)
+}
+
+// Freeze switches off what is only needed while the fusion weights are
+// learnt from the batch PIDs: the Gaussianity term (its op then skips all
+// work). The weights stay as last set.
+func (t *Trainer) Freeze() error {
+	if t.gate == nil {
+		return nil
+	}
+	return G.Let(t.gate, 0.0)
+}
+
+// Stats are the loss values of one training step and its batch PID when one
+// was computed.
+type Stats struct {
+	// Loss is the total loss, Terms each term's unweighted value in the
+	// order of Terms().
+	Loss  float64
+	Terms []float64
+	PID   *pid.Result
+}
+
+// Step runs one training step on the rows idx of the prepared training data
+// (xs: one standardised matrix per modality, y: the z-scored target): load
+// the batch, run the graph forward and backward, compute the batch PID (when
+// withPID and there are two modalities) and set the next step's fusion
+// weights from it, clip the head's gradient and update every parameter.
+func (t *Trainer) Step(xs []*mat.Dense, y *mat.Dense, idx []int, withPID bool) (Stats, error) {
+	var st Stats
+	if len(idx) != t.batch {
+		return st, fmt.Errorf("trainer: step on %d rows, the graph is built for %d", len(idx), t.batch)
+	}
+	if err := t.load(xs, y, idx); err != nil {
+		return st, err
+	}
+	defer t.vm.Reset()
+	if err := t.vm.RunAll(); err != nil {
+		return st, err
+	}
+	if t.optEnc == nil {
+		if err := t.makeOptimisers(); err != nil {
+			return st, err
+		}
+	}
+	st.Loss = t.lossVal[0]
+	st.Terms = make([]float64, len(t.terms))
+	for i, bt := range t.terms {
+		st.Terms[i] = bt.val[0]
+	}
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return st, fmt.Errorf("the loss is %v (try a smaller learning rate)", st.Loss)
+	}
+	if withPID && t.fuser != nil {
+		// The PID of this batch's latents sets the fusion weights of the
+		// next step (one step of lag: the graph runs as a whole).
+		z1 := mat.NewDense(t.batch, t.k, t.zVal[0])
+		z2 := mat.NewDense(t.batch, t.k, t.zVal[1])
+		r, err := pid.FromSamples(mat.NewDense(t.batch, t.spec.Targets, t.yt), z1, z2, t.spec.PID)
+		if err != nil {
+			return st, fmt.Errorf("PID: %w", err)
+		}
+		st.PID = &r
+		if err := t.fuser.Set(fusion.Weights(r, t.spec.Policy, t.rng)); err != nil {
+			return st, err
+		}
+	}
+	if t.spec.ClipNorm > 0 {
+		t.optHead.clip(t.spec.ClipNorm)
+	}
+	t.optEnc.step()
+	t.optHead.step()
+	t.optTheta.step()
+	return st, nil
+}
+
+// load copies the rows idx of the prepared training data into the bound
+// input buffers and fills the per-batch constants (INT target, Gram
+// matrices, CS reference draws, dropout masks, bottleneck noise).
+func (t *Trainer) load(xs []*mat.Dense, y *mat.Dense, idx []int) error {
+	if len(xs) != t.sources() {
+		return fmt.Errorf("trainer: %d modalities, the graph has %d", len(xs), t.sources())
+	}
+	for m, x := range xs {
+		d := t.spec.Dims[m]
+		buf := t.xBuf[m]
+		for i, r := range idx {
+			copy(buf[i*d:(i+1)*d], x.RawRowView(r))
+		}
+	}
+	dm := t.spec.Targets
+	for i, r := range idx {
+		copy(t.yBuf[i*dm:(i+1)*dm], y.RawRowView(r))
+	}
+	if t.yt != nil {
+		if _, err := transform.InverseNormalDense(mat.NewDense(t.batch, dm, t.yt), mat.NewDense(t.batch, dm, t.yBuf), transform.Blom); err != nil {
+			return fmt.Errorf("INT of the target: %w", err)
+		}
+	}
+	for m, g := range t.gram {
+		xm := mat.NewDense(t.batch, t.spec.Dims[m], t.xBuf[m])
+		if _, _, err := regularizer.Gram(g, xm, t.spec.Bandwidth); err != nil {
+			return fmt.Errorf("Gram matrix of modality %d: %w", m+1, err)
+		}
+	}
+	for _, q := range t.q {
+		for i := range q {
+			q[i] = t.rng.NormFloat64()
+		}
+	}
+	for _, e := range t.enc {
+		e.ResampleDropout(t.rng)
+	}
+	t.head.ResampleDropout(t.rng)
+	for _, b := range t.bott {
+		b.Resample(t.rng)
+	}
+	return nil
+}
+
+// Network returns a graph-free copy of the trainable state with the given
+// fusion weights: the encoders and the head with their BatchNorm running
+// statistics, for validation, inference and saving.
+func (t *Trainer) Network(fusionWeights [3]float64) *encoder.Network {
+	n := &encoder.Network{Head: t.head.Snapshot()}
+	for _, e := range t.enc {
+		n.Encoders = append(n.Encoders, e.Snapshot())
+	}
+	if t.sources() == 2 {
+		n.Fusion = fusionWeights[:]
+	}
+	return n
+}
+
+// Lambdas returns the current bottleneck λ of each modality.
+func (t *Trainer) Lambdas() []float64 {
+	out := make([]float64, len(t.bott))
+	for i, b := range t.bott {
+		out[i] = b.Lambda()
+	}
+	return out
+}
