@@ -10,7 +10,7 @@ import (
 	"github.com/pidreg/pidreg/gaussian"
 )
 
-// fullChannels whitens a covariance ordered M, X, Y the way METHOD.md §3
+// fullChannels whitens a covariance ordered M, X, Y the way the ~G-PID (package doc)
 // and the reference do, without any dimension reduction:
 // M ← Σ_M^{-1/2} M, H_X = Σ_{XM}Σ_M^{-1/2}, H_X ← Σ_{X|M}^{-1/2} H_X (same for Y).
 func fullChannels(t *testing.T, c *mat.SymDense, dm, dx, dy int) (hx, hy *mat.Dense) {

@@ -30,7 +30,7 @@ func descend(t *testing.T, gl *graphLoss, steps int, lr float64) (before, after 
 func abs(v float64) float64 { return max(v, -v) }
 
 // The losses move under training: gradient descent on the input lowers each
-// of them substantially. For CMI this is the check METHOD.md asks for (the
+// of them substantially. For CMI this is the check the method needs (the
 // reference's bandwidth gives a term that never moves).
 func TestLossesDecreaseUnderDescent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(61, 62))

@@ -1,4 +1,4 @@
-// Package regularizer builds the training losses of pidreg (METHOD.md §5) as
+// Package regularizer builds the training losses of the method (package pidreg, "The loss") as
 // pieces of a gorgonia graph: the Cauchy–Schwarz divergence to a standard
 // normal ([CSDivergence]), the conditional Cauchy–Schwarz estimate of
 // I(Z; X_other | X_cond) ([CMI]) and a Shapiro–Francia Gaussianity loss
@@ -46,7 +46,7 @@
 // making", IEEE TPAMI 47(7):5901–5917, 2025; arXiv:2301.08970) give a closed-form estimate of a conditional mutual
 // information from Gram matrices. With M = κ(X_cond), K = κ(X_other),
 // L = κ(Z) and column sums over i for every j, the quantity implemented here
-// (METHOD.md §5, as written there) is
+// (the method's formula, as the PID-regression paper writes it) is
 //
 //	CMI = −2 log Σ_j (Σ_i M)(Σ_i K∘M)(Σ_i L∘M)
 //	      + log Σ_j (Σ_i K∘L∘M)(Σ_i L)²

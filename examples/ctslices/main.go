@@ -101,7 +101,7 @@ var defaultData = filepath.Join("..", "shared", "data", "ct_slices", "slice_loca
 // The two modalities, in model order.
 var modalityNames = [2]string{"bone", "air"}
 
-// fractions of the rows for training, validation and test (METHOD.md §6).
+// fractions of the rows for training, validation and test (the method's 70/10/20 split).
 var fractions = [3]float64{0.7, 0.1, 0.2}
 
 // Method defaults the automatic batch and latent sizes never exceed.
