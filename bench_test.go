@@ -43,7 +43,12 @@ func benchStep(b *testing.B, withPID bool) {
 		b.Fatal(err)
 	}
 	defer t.Close()
-	xs := []*mat.Dense{d.Modalities[0].X, d.Modalities[1].X}
+	xs := trainer.NewInputs(1024, d.Dims())
+	for i, mod := range d.Modalities {
+		if err := xs.SetRows(i, 0, mod.X.RawMatrix().Data); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if !withPID {
 		if err := t.Freeze(); err != nil {
 			b.Fatal(err)

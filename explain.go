@@ -78,25 +78,27 @@ func (m *Model) Explain() Explanation {
 const maxHeldOut = 2000
 
 // explainHeldOut computes the held-out PID, the normality verdict and the
-// modality shares on scaled inputs xs with raw targets y.
-func (m *Model) explainHeldOut(xs []mat.Matrix, y *mat.Dense) error {
+// modality shares on the first rows (at most maxHeldOut) of d, raw inputs
+// and targets.
+func (m *Model) explainHeldOut(d Dataset) error {
 	if len(m.dims) != 2 {
 		return nil
 	}
-	n, dm := y.Dims()
-	rows := min(n, maxHeldOut)
-	sub := make([]mat.Matrix, len(xs))
-	for i, x := range xs {
-		_, c := x.Dims()
-		sub[i] = x.(interface {
-			Slice(i, k, j, l int) mat.Matrix
-		}).Slice(0, rows, 0, c)
+	rows := min(d.Rows(), maxHeldOut)
+	head := Dataset{Modalities: make([]Modality, len(d.Modalities)), Y: d.Y.Slice(0, rows, 0, m.dm).(*mat.Dense)}
+	for i, mod := range d.Modalities {
+		head.Modalities[i] = Modality{Name: mod.Name, X: mod.X.Slice(0, rows, 0, m.dims[i]).(*mat.Dense)}
 	}
-	zs, err := m.net.Latents(sub)
+	xs, err := m.scaleInputs(head)
 	if err != nil {
 		return fmt.Errorf("pidreg: explanation: %w", err)
 	}
-	yt, err := transform.InverseNormalDense(nil, y.Slice(0, rows, 0, dm), transform.Blom)
+	zs, err := m.net.Latents(xs)
+	if err != nil {
+		return fmt.Errorf("pidreg: explanation: %w", err)
+	}
+	dm := m.dm
+	yt, err := transform.InverseNormalDense(nil, head.Y, transform.Blom)
 	if err != nil {
 		return fmt.Errorf("pidreg: explanation: %w", err)
 	}

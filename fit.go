@@ -185,7 +185,11 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	if err != nil {
 		return nil, err
 	}
-	target, y, err := transform.FitPipeline(train.Y, transform.PipelineOptions{Clip: -1, Missing: transform.Refuse, Names: m.targets})
+	target, err := transform.FitPipeline(train.Y, transform.PipelineOptions{Clip: -1, Missing: transform.Refuse, Names: m.targets})
+	if err != nil {
+		return nil, fmt.Errorf("%w: scaling the target: %v", ErrInput, err)
+	}
+	y, err := target.Transform(train.Y)
 	if err != nil {
 		return nil, fmt.Errorf("%w: scaling the target: %v", ErrInput, err)
 	}
@@ -312,42 +316,82 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 		}
 	}
 	m.finish(t, best, haveBest, stored, hist, tracker, constant)
-	if hasVal {
-		if err := m.explainHeldOut(vxs, val.Y); err != nil {
-			return hist, err
-		}
-	} else if err := m.explainHeldOut(asMatrices(xs), train.Y); err != nil {
+	held := val
+	if !hasVal {
+		held = train
+	}
+	if err := m.explainHeldOut(held); err != nil {
 		return hist, err
 	}
 	return hist, nil
 }
 
 // fitInputs fits every modality's input pipeline on the training rows and
-// returns the transformed rows and the constant columns by name. An input
-// block whose columns are all constant is refused: the modality carries
-// nothing.
-func (m *Model) fitInputs(train Dataset) ([]*mat.Dense, []string, error) {
+// returns the transformed rows, stored once in float32, and the constant
+// columns by name. An input block whose columns are all constant is
+// refused: the modality carries nothing.
+func (m *Model) fitInputs(train Dataset) (*trainer.Inputs, []string, error) {
 	cfg := m.cfg
+	n := train.Rows()
 	m.inputs = make([]*transform.Pipeline, len(m.dims))
-	xs := make([]*mat.Dense, len(m.dims))
 	var constant []string
 	for i, mod := range train.Modalities {
 		opt := transform.PipelineOptions{Quantile: cfg.Inputs == Quantile, Clip: cfg.InputClip, Missing: cfg.Missing, Names: m.columnNames(i)}
-		p, x, err := transform.FitPipeline(mod.X, opt)
+		p, err := transform.FitPipeline(mod.X, opt)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
 		}
 		cs := p.Constant()
 		if len(cs) == m.dims[i] {
-			return nil, nil, fmt.Errorf("%w: modality %s: all %d columns are constant on the %d training rows: it carries no information", ErrInput, mod.Name, len(cs), train.Rows())
+			return nil, nil, fmt.Errorf("%w: modality %s: all %d columns are constant on the %d training rows: it carries no information", ErrInput, mod.Name, len(cs), n)
 		}
 		for _, c := range cs {
 			constant = append(constant, m.columnLabel(i, c))
 		}
-		m.inputs[i], xs[i] = p, x
+		m.inputs[i] = p
 	}
-	return xs, constant, nil
+	in := trainer.NewInputs(n, m.dims)
+	err := m.transformBlocks(train, func(lo int, xs []*mat.Dense) error {
+		for i, x := range xs {
+			if err := in.SetRows(i, lo, x.RawMatrix().Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return in, constant, err
 }
+
+// transformBlocks maps the rows of every modality of d through its
+// pipeline, block after block of at most blockRows rows, and hands each
+// block (its first row and one standardised matrix per modality) to fn. The
+// blocks' matrices are reused: fn must copy what it keeps.
+func (m *Model) transformBlocks(d Dataset, fn func(lo int, xs []*mat.Dense) error) error {
+	n := d.Rows()
+	bufs := make([]*mat.Dense, len(m.dims))
+	for i, dim := range m.dims {
+		bufs[i] = mat.NewDense(min(blockRows, max(n, 1)), dim, nil)
+	}
+	xs := make([]*mat.Dense, len(m.dims))
+	for lo := 0; lo < n; lo += blockRows {
+		hi := min(lo+blockRows, n)
+		for i, mod := range d.Modalities {
+			xs[i] = bufs[i].Slice(0, hi-lo, 0, m.dims[i]).(*mat.Dense)
+			if err := m.inputs[i].TransformTo(xs[i], mod.X.Slice(lo, hi, 0, m.dims[i])); err != nil {
+				return fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
+			}
+		}
+		if err := fn(lo, xs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockRows is the number of rows transformBlocks maps at a time: a block's
+// standardised copy (blockRows × d floats) stays in cache, where a copy of a
+// whole large input would double its memory.
+const blockRows = 1024
 
 // columnLabel names column c of modality i: its header name when known,
 // else name[c].
@@ -367,14 +411,6 @@ func (m *Model) targetLabel(j int) string {
 		return "column"
 	}
 	return fmt.Sprintf("column %d", j+1)
-}
-
-func asMatrices(xs []*mat.Dense) []mat.Matrix {
-	out := make([]mat.Matrix, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
 }
 
 // valLoss is the prediction MSE of a network on standardised validation

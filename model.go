@@ -132,7 +132,7 @@ func (m *Model) columnNames(i int) []string {
 	return nil
 }
 
-// scaleInputs maps every modality of d through its fitted pipeline.
+// scaleInputs maps every modality of d through its fitted pipeline, whole.
 func (m *Model) scaleInputs(d Dataset) ([]mat.Matrix, error) {
 	xs := make([]mat.Matrix, len(d.Modalities))
 	for i, mod := range d.Modalities {
@@ -143,6 +143,26 @@ func (m *Model) scaleInputs(d Dataset) ([]mat.Matrix, error) {
 		xs[i] = x
 	}
 	return xs, nil
+}
+
+// predictScaled returns the network's outputs (z-scored target units) for
+// the rows of d, transforming and predicting block by block.
+func (m *Model) predictScaled(d Dataset) (*mat.Dense, error) {
+	out := mat.NewDense(d.Rows(), m.dm, nil)
+	block := make([]mat.Matrix, len(m.dims))
+	err := m.transformBlocks(d, func(lo int, xs []*mat.Dense) error {
+		for i, x := range xs {
+			block[i] = x
+		}
+		p, err := m.net.Forward(block)
+		if err != nil {
+			return err
+		}
+		r, _ := p.Dims()
+		out.Slice(lo, lo+r, 0, m.dm).(*mat.Dense).Copy(p)
+		return nil
+	})
+	return out, err
 }
 
 // OutOfRange returns how many rows of d have at least one input value the
@@ -192,11 +212,7 @@ func (m *Model) Predict(d Dataset) (*mat.Dense, error) {
 	if err := m.checkNames(d); err != nil {
 		return nil, err
 	}
-	xs, err := m.scaleInputs(d)
-	if err != nil {
-		return nil, fmt.Errorf("pidreg: predict: %w", err)
-	}
-	out, err := m.net.Forward(xs)
+	out, err := m.predictScaled(d)
 	if err != nil {
 		return nil, fmt.Errorf("pidreg: predict: %w", err)
 	}

@@ -95,183 +95,112 @@ type Pipeline struct {
 	Names []string
 }
 
-// FitPipeline fits a Pipeline to the training rows x (n×d, n ≥ 2) and
-// returns it with the transformed training rows (a new matrix; x is not
-// modified).
+// FitPipeline fits a Pipeline to the training rows x (n×d, n ≥ 2); x is not
+// modified. Transform(x) then gives the transformed training rows, which
+// the clamp leaves as they are (unless opt.Clip > 0).
 //
 // Missing values (NaN) are imputed first, unless opt.Missing is Refuse; the
 // Fill values are the column medians (or means) of the non-missing values,
 // so the fitted statistics describe the imputed data. A column with no
-// non-missing value is an error. ±Inf is always an error.
-func FitPipeline(x mat.Matrix, opt PipelineOptions) (*Pipeline, *mat.Dense, error) {
+// non-missing value is an error; so is ±Inf, and a column whose mean or
+// spread overflows float64.
+//
+// The fit works column by column: beyond the Pipeline it needs memory for
+// two columns, never a copy of x.
+func FitPipeline(x mat.Matrix, opt PipelineOptions) (*Pipeline, error) {
 	r, c := x.Dims()
 	if len(opt.Names) != 0 && len(opt.Names) != c {
-		return nil, nil, fmt.Errorf("transform: fit pipeline: %d names for %d columns: %w", len(opt.Names), c, ErrShape)
+		return nil, fmt.Errorf("transform: fit pipeline: %d names for %d columns: %w", len(opt.Names), c, ErrShape)
 	}
 	if r < 2 || c < 1 {
-		return nil, nil, fmt.Errorf("transform: fit pipeline on %d rows × %d columns, need at least 2 rows and 1 column: %w", r, c, ErrTooFew)
+		return nil, fmt.Errorf("transform: fit pipeline on %d rows × %d columns, need at least 2 rows and 1 column: %w", r, c, ErrTooFew)
 	}
-	p := &Pipeline{}
+	maxKnots := opt.Knots
+	if maxKnots <= 0 {
+		maxKnots = DefaultKnots
+	}
+	if opt.Quantile && maxKnots < 2 {
+		return nil, fmt.Errorf("transform: fit pipeline with %d quantile knot per column, need at least 2: %w", maxKnots, ErrTooFew)
+	}
+	p := &Pipeline{Scaler: &Scaler{Mean: make([]float64, c), Scale: make([]float64, c)}}
 	if len(opt.Names) != 0 {
 		p.Names = append([]string(nil), opt.Names...)
+		p.Scaler.Names = p.Names
 	}
-	// src is what the statistics are fitted on: x itself, or an imputed
-	// copy when x has missing values. z is the transformed copy.
-	var src mat.Matrix = x
 	if opt.Missing != Refuse {
-		fill, err := p.fitFill(x, opt.Missing)
-		if err != nil {
-			return nil, nil, err
-		}
-		p.Fill = fill
-		if hasNaN(x) {
-			raw := mat.DenseCopyOf(x)
-			p.impute(raw)
-			src = raw
-		}
+		p.Fill = make([]float64, c)
 	}
-	var z *mat.Dense
 	if opt.Quantile {
-		q, err := FitQuantile(src, opt.Knots, opt.Names...)
-		if err != nil {
-			return nil, nil, err
-		}
-		if z, err = q.Transform(src); err != nil {
-			return nil, nil, err
-		}
-		p.Quantile = q
-	} else if d, ok := src.(*mat.Dense); ok && src != x {
-		z = d
-	} else {
-		z = mat.DenseCopyOf(src)
+		p.Quantile = &Quantile{Knots: make([][]float64, c), Scores: make([][]float64, c), Names: p.Names}
 	}
-	s, err := FitScaler(z, opt.Names...)
-	if err != nil {
-		return nil, nil, err
-	}
-	for j := range s.Mean {
-		if math.IsInf(s.Mean[j], 0) || math.IsNaN(s.Mean[j]) || math.IsInf(s.Scale[j], 0) || math.IsNaN(s.Scale[j]) {
-			return nil, nil, fmt.Errorf("transform: fit pipeline: %s: its values are too large to standardise (the mean or spread overflows float64): %w", p.label(j), ErrNonFinite)
-		}
-	}
-	p.Scaler = s
-	p.standardise(z)
 	if opt.Clip >= 0 {
-		p.bound(z, opt.Clip)
-		p.clamp(z)
+		p.Lo, p.Hi = make([]float64, c), make([]float64, c)
 	}
-	return p, z, nil
-}
-
-// fitFill returns the fill value of every column of x from its non-missing
-// values, and refuses ±Inf and all-missing columns.
-func (p *Pipeline) fitFill(x mat.Matrix, how Missing) ([]float64, error) {
-	r, c := x.Dims()
-	fill := make([]float64, c)
-	col := make([]float64, 0, r)
+	col := make([]float64, r)
+	tmp := make([]float64, 0, r)
+	var qf quantileFitter
 	for j := range c {
-		col = col[:0]
-		for i := range r {
-			v := x.At(i, j)
-			if math.IsInf(v, 0) {
+		mat.Col(col, j, x)
+		tmp = tmp[:0]
+		for i, v := range col {
+			switch {
+			case math.IsInf(v, 0) || (math.IsNaN(v) && opt.Missing == Refuse):
 				return nil, fmt.Errorf("transform: fit pipeline: %s, row %d = %v: %w", p.label(j), i, v, ErrNonFinite)
-			}
-			if !math.IsNaN(v) {
-				col = append(col, v)
-			}
-		}
-		if len(col) == 0 {
-			return nil, fmt.Errorf("transform: fit pipeline: %s has no value on the training rows: %w", p.label(j), ErrTooFew)
-		}
-		if how == Mean {
-			fill[j], _ = meanStd(col)
-		} else {
-			fill[j] = median(col)
-		}
-	}
-	return fill, nil
-}
-
-// hasNaN reports whether x has a NaN entry.
-func hasNaN(x mat.Matrix) bool {
-	r, c := x.Dims()
-	for i := range r {
-		for j := range c {
-			if math.IsNaN(x.At(i, j)) {
-				return true
+			case !math.IsNaN(v):
+				tmp = append(tmp, v)
 			}
 		}
-	}
-	return false
-}
-
-// impute replaces the NaN cells of x by the Fill values in place and
-// returns how many it replaced.
-func (p *Pipeline) impute(x *mat.Dense) int {
-	r, _ := x.Dims()
-	n := 0
-	for i := range r {
-		row := x.RawRowView(i)
-		for j, v := range row {
-			if math.IsNaN(v) {
-				row[j] = p.Fill[j]
-				n++
+		if p.Fill != nil {
+			if len(tmp) == 0 {
+				return nil, fmt.Errorf("transform: fit pipeline: %s has no value on the training rows: %w", p.label(j), ErrTooFew)
+			}
+			if opt.Missing == Mean {
+				p.Fill[j], _ = meanStd(tmp)
+			} else {
+				p.Fill[j] = median(tmp)
+			}
+			if len(tmp) < r {
+				for i, v := range col {
+					if math.IsNaN(v) {
+						col[i] = p.Fill[j]
+					}
+				}
 			}
 		}
-	}
-	return n
-}
-
-// bound sets Lo and Hi to the range of the standardised training rows z,
-// narrowed to ±clip when clip > 0.
-func (p *Pipeline) bound(z *mat.Dense, clip float64) {
-	r, c := z.Dims()
-	p.Lo, p.Hi = make([]float64, c), make([]float64, c)
-	for j := range c {
-		p.Lo[j], p.Hi[j] = math.Inf(1), math.Inf(-1)
-	}
-	for i := range r {
-		for j, v := range z.RawRowView(i) {
-			p.Lo[j], p.Hi[j] = math.Min(p.Lo[j], v), math.Max(p.Hi[j], v)
+		if q := p.Quantile; q != nil {
+			q.Knots[j], q.Scores[j] = qf.fit(append(tmp[:0], col...), maxKnots)
+			if len(q.Knots[j]) == 1 {
+				q.Constant = append(q.Constant, j)
+			}
+			for i, v := range col {
+				col[i] = q.score(j, v)
+			}
+		}
+		mean, scale, constant := scaleColumn(col)
+		if math.IsInf(mean, 0) || math.IsNaN(mean) || math.IsInf(scale, 0) || math.IsNaN(scale) {
+			return nil, fmt.Errorf("transform: fit pipeline: %s: its values are too large to standardise (the mean or spread overflows float64): %w", p.label(j), ErrNonFinite)
+		}
+		p.Scaler.Mean[j], p.Scaler.Scale[j] = mean, scale
+		if constant {
+			p.Scaler.Constant = append(p.Scaler.Constant, j)
+		}
+		if p.Lo != nil {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, v := range col {
+				z := (v - mean) / scale
+				lo, hi = math.Min(lo, z), math.Max(hi, z)
+			}
+			if opt.Clip > 0 {
+				lo, hi = math.Max(lo, -opt.Clip), math.Min(hi, opt.Clip)
+			}
+			p.Lo[j], p.Hi[j] = lo, hi
 		}
 	}
-	if clip > 0 {
-		for j := range c {
-			p.Lo[j], p.Hi[j] = math.Max(p.Lo[j], -clip), math.Min(p.Hi[j], clip)
-		}
-	}
-}
-
-// clamp clamps standardised values z to [Lo, Hi] in place.
-func (p *Pipeline) clamp(z *mat.Dense) {
-	r, _ := z.Dims()
-	for i := range r {
-		row := z.RawRowView(i)
-		for j, v := range row {
-			row[j] = math.Min(math.Max(v, p.Lo[j]), p.Hi[j])
-		}
-	}
+	return p, nil
 }
 
 // clamps reports whether the pipeline clamps.
 func (p *Pipeline) clamps() bool { return len(p.Lo) != 0 }
-
-// standardise replaces z by (z − Mean)/Scale in place, clamped to [Lo, Hi]
-// when the pipeline clamps.
-func (p *Pipeline) standardise(z *mat.Dense) {
-	r, _ := z.Dims()
-	s, clamp := p.Scaler, p.clamps()
-	for i := range r {
-		row := z.RawRowView(i)
-		for j, v := range row {
-			v = (v - s.Mean[j]) / s.Scale[j]
-			if clamp {
-				v = math.Min(math.Max(v, p.Lo[j]), p.Hi[j])
-			}
-			row[j] = v
-		}
-	}
-}
 
 // Columns returns the number of columns the pipeline maps.
 func (p *Pipeline) Columns() int {
@@ -314,21 +243,47 @@ func (p *Pipeline) check(op string, x mat.Matrix) error {
 // row of a ±Inf, or of a NaN when the pipeline refuses missing values
 // (ErrNonFinite).
 func (p *Pipeline) Transform(x mat.Matrix) (*mat.Dense, error) {
-	if err := p.check("transform", x); err != nil {
+	r, c := x.Dims()
+	if r == 0 || c == 0 {
+		return nil, p.check("transform", x)
+	}
+	z := mat.NewDense(r, c, nil)
+	if err := p.TransformTo(z, x); err != nil {
 		return nil, err
 	}
-	z := mat.DenseCopyOf(x)
-	if len(p.Fill) != 0 {
-		p.impute(z)
+	return z, nil
+}
+
+// TransformTo writes the transform of x into dst, which must have x's
+// shape; it allocates nothing, so a caller can transform a large matrix
+// block by block. Its errors are those of Transform.
+func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
+	if err := p.check("transform", x); err != nil {
+		return err
 	}
-	if p.Quantile != nil {
-		var err error
-		if z, err = p.Quantile.Transform(z); err != nil {
-			return nil, err
+	r, c := x.Dims()
+	if dr, dc := dst.Dims(); dr != r || dc != c {
+		return fmt.Errorf("transform: pipeline transform into %d×%d, x is %d×%d: %w", dr, dc, r, c, ErrShape)
+	}
+	s, q, clamp := p.Scaler, p.Quantile, p.clamps()
+	for i := range r {
+		row := dst.RawRowView(i)
+		for j := range c {
+			v := x.At(i, j)
+			if math.IsNaN(v) {
+				v = p.Fill[j] // check refused NaN without a Fill
+			}
+			if q != nil {
+				v = q.score(j, v)
+			}
+			v = (v - s.Mean[j]) / s.Scale[j]
+			if clamp {
+				v = math.Min(math.Max(v, p.Lo[j]), p.Hi[j])
+			}
+			row[j] = v
 		}
 	}
-	p.standardise(z)
-	return z, nil
+	return nil
 }
 
 // Inverse maps standardised values back to the original unit: z·Scale + Mean,
@@ -362,32 +317,22 @@ func (p *Pipeline) Clamped(x mat.Matrix) ([]bool, error) {
 	if err := p.check("clamped", x); err != nil {
 		return nil, err
 	}
-	r, _ := x.Dims()
+	r, c := x.Dims()
 	out := make([]bool, r)
-	v := mat.DenseCopyOf(x)
-	if len(p.Fill) != 0 {
-		p.impute(v)
-	}
-	if q := p.Quantile; q != nil {
-		for i := range r {
-			for j, x := range v.RawRowView(i) {
-				if kn := q.Knots[j]; x < kn[0] || x > kn[len(kn)-1] {
+	s, q, clamp := p.Scaler, p.Quantile, p.clamps()
+	for i := range r {
+		for j := range c {
+			v := x.At(i, j)
+			if math.IsNaN(v) {
+				continue // imputed: inside the range
+			}
+			if q != nil {
+				if kn := q.Knots[j]; v < kn[0] || v > kn[len(kn)-1] {
 					out[i] = true
 				}
+				v = q.score(j, v)
 			}
-		}
-		var err error
-		if v, err = q.Transform(v); err != nil {
-			return nil, err
-		}
-	}
-	if !p.clamps() {
-		return out, nil
-	}
-	s := p.Scaler
-	for i := range r {
-		for j, x := range v.RawRowView(i) {
-			if z := (x - s.Mean[j]) / s.Scale[j]; z < p.Lo[j] || z > p.Hi[j] {
+			if z := (v - s.Mean[j]) / s.Scale[j]; clamp && (z < p.Lo[j] || z > p.Hi[j]) {
 				out[i] = true
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +18,11 @@ func TestPipelineBound(t *testing.T) {
 		2, 5,
 		10, 5, // column 2 is constant
 	})
-	unclamped, plain, err := FitPipeline(x, PipelineOptions{Clip: -1})
+	unclamped, plain, err := fitTransform(t, x, PipelineOptions{Clip: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, z, err := FitPipeline(x, PipelineOptions{})
+	p, z, err := fitTransform(t, x, PipelineOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestPipelineBound(t *testing.T) {
 	}
 	// With a clip, training rows are bounded too (row 4 of column 1 is
 	// z ≈ 1.45 in the population standard deviation).
-	p1, z1, err := FitPipeline(x, PipelineOptions{Clip: 1})
+	p1, z1, err := fitTransform(t, x, PipelineOptions{Clip: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestPipelineMissing(t *testing.T) {
 		how  Missing
 		fill []float64
 	}{{Median, []float64{3.5, 30}}, {Mean, []float64{27, 30}}} {
-		p, z, err := FitPipeline(x, PipelineOptions{Missing: tc.how})
+		p, z, err := fitTransform(t, x, PipelineOptions{Missing: tc.how})
 		if err != nil {
 			t.Fatalf("%v: %v", tc.how, err)
 		}
@@ -114,22 +115,22 @@ func TestPipelineMissing(t *testing.T) {
 			t.Errorf("%v: Transform of a missing row = %v (err %v), want %v", tc.how, zn, err, zf)
 		}
 	}
-	if _, _, err := FitPipeline(x, PipelineOptions{Missing: Refuse}); !errors.Is(err, ErrNonFinite) {
+	if _, err := FitPipeline(x, PipelineOptions{Missing: Refuse}); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("Refuse: err = %v, want ErrNonFinite", err)
 	}
 	allNaN := mat.NewDense(3, 1, []float64{nan, nan, nan})
-	if _, _, err := FitPipeline(allNaN, PipelineOptions{}); !errors.Is(err, ErrTooFew) {
+	if _, err := FitPipeline(allNaN, PipelineOptions{}); !errors.Is(err, ErrTooFew) {
 		t.Errorf("an all-missing column: err = %v, want ErrTooFew", err)
 	}
 	inf := mat.NewDense(3, 1, []float64{1, math.Inf(1), 2})
-	if _, _, err := FitPipeline(inf, PipelineOptions{}); !errors.Is(err, ErrNonFinite) {
+	if _, err := FitPipeline(inf, PipelineOptions{}); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("+Inf: err = %v, want ErrNonFinite", err)
 	}
 	huge := mat.NewDense(3, 2, []float64{1, 1e308, 2, 1.7e308, 3, -1e308})
-	if _, _, err := FitPipeline(huge, PipelineOptions{}); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "column 1") {
+	if _, err := FitPipeline(huge, PipelineOptions{}); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "column 1") {
 		t.Errorf("values near 1e308: err = %v, want ErrNonFinite naming column 1", err)
 	}
-	p, _, err := FitPipeline(mat.NewDense(3, 1, []float64{1, 2, 3}), PipelineOptions{Missing: Refuse})
+	p, err := FitPipeline(mat.NewDense(3, 1, []float64{1, 2, 3}), PipelineOptions{Missing: Refuse})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestPipelineQuantileInverse(t *testing.T) {
 		x.Set(i, 0, math.Exp(rng.NormFloat64()))
 		x.Set(i, 1, float64(rng.IntN(5))) // heavy ties
 	}
-	p, z, err := FitPipeline(x, PipelineOptions{Quantile: true, Clip: -1})
+	p, z, err := fitTransform(t, x, PipelineOptions{Quantile: true, Clip: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,5 +168,60 @@ func TestPipelineQuantileInverse(t *testing.T) {
 	back, _ := p.Inverse(zm)
 	if !mat.EqualApprox(back, mid, 1e-9) {
 		t.Errorf("between knots: %v back as %v", mat.Formatted(mid), mat.Formatted(back))
+	}
+}
+
+// fitTransform fits a pipeline and transforms the fitted rows with it.
+func fitTransform(t *testing.T, x mat.Matrix, opt PipelineOptions) (*Pipeline, *mat.Dense, error) {
+	t.Helper()
+	p, err := FitPipeline(x, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	z, err := p.Transform(x)
+	return p, z, err
+}
+
+// TestPipelineMatchesParts fits a quantile pipeline and, independently, a
+// Quantile and a Scaler on its output: the statistics agree bit for bit.
+func TestPipelineMatchesParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := mat.NewDense(500, 3, nil)
+	for i := range 500 {
+		x.Set(i, 0, rng.ExpFloat64())
+		x.Set(i, 1, float64(rng.IntN(3)))
+		x.Set(i, 2, rng.NormFloat64())
+	}
+	p, err := FitPipeline(x, PipelineOptions{Quantile: true, Knots: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := FitQuantile(x, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, err := q.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FitScaler(s0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range 3 {
+		if !slices.Equal(p.Quantile.Knots[j], q.Knots[j]) || !slices.Equal(p.Quantile.Scores[j], q.Scores[j]) {
+			t.Errorf("column %d: pipeline knots differ from FitQuantile's", j)
+		}
+	}
+	if !slices.Equal(p.Scaler.Mean, s.Mean) || !slices.Equal(p.Scaler.Scale, s.Scale) || !slices.Equal(p.Scaler.Constant, s.Constant) {
+		t.Errorf("pipeline scaler %+v, FitScaler of the scores %+v", p.Scaler, s)
+	}
+	z, err := s.Transform(s0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Transform(x)
+	if err != nil || !mat.Equal(got, z) {
+		t.Errorf("pipeline transform differs from Scaler(Quantile(x)) (err %v)", err)
 	}
 }

@@ -83,10 +83,8 @@ func FitQuantile(x mat.Matrix, maxKnots int, names ...string) (*Quantile, error)
 	if len(names) != 0 {
 		q.Names = append([]string(nil), names...)
 	}
-	n := float64(r)
-	den := n - 2*Blom + 1
 	col := make([]float64, r)
-	var ends, targets []int
+	var f quantileFitter
 	for j := range c {
 		for i := range r {
 			v := x.At(i, j)
@@ -95,52 +93,67 @@ func FitQuantile(x mat.Matrix, maxKnots int, names ...string) (*Quantile, error)
 			}
 			col[i] = v
 		}
-		slices.Sort(col)
-		// Tie groups: ends[g] is one past the last sorted position of group g.
-		ends = ends[:0]
-		for lo := 0; lo < r; {
-			hi := lo + 1
-			for hi < r && col[hi] == col[lo] {
-				hi++
-			}
-			ends = append(ends, hi)
-			lo = hi
-		}
-		// Keep every group when there are at most K of them. Otherwise keep
-		// a group when it holds one of the target positions
-		// t_k = round(k·(n−1)/(K−1)), k = 0 … K−1 (so the minimum and the
-		// maximum are always kept). A group holding two or more targets is
-		// a value shared by many rows, and the score jumps from the rows
-		// below it to the rows above it: keep its neighbours too, or the
-		// interpolation would smear the jump over a whole knot spacing.
-		targets = targets[:0]
-		k, next := 0, 0
-		for _, hi := range ends {
-			t := 0
-			for next < hi && k < maxKnots {
-				t++
-				k++
-				next = int(math.Round(float64(k) * float64(r-1) / float64(maxKnots-1)))
-			}
-			targets = append(targets, t)
-		}
-		var knots, scores []float64
-		lo := 0
-		for g, hi := range ends {
-			if len(ends) <= maxKnots || targets[g] > 0 || (g > 0 && targets[g-1] > 1) || (g+1 < len(ends) && targets[g+1] > 1) {
-				// Sorted positions lo..hi−1 hold ranks lo+1..hi; mean (lo+1+hi)/2.
-				knots = append(knots, col[lo])
-				scores = append(scores, rankQuantile(float64(lo+1+hi)/2, n, Blom, den))
-			}
-			lo = hi
-		}
-		if len(knots) == 1 {
-			scores[0] = 0 // exact: the mid-rank (n+1)/2 is the median
+		q.Knots[j], q.Scores[j] = f.fit(col, maxKnots)
+		if len(q.Knots[j]) == 1 {
 			q.Constant = append(q.Constant, j)
 		}
-		q.Knots[j], q.Scores[j] = knots, scores
 	}
 	return q, nil
+}
+
+// quantileFitter fits one column's knots and scores, reusing its scratch
+// across columns.
+type quantileFitter struct{ ends, targets []int }
+
+// fit returns the knots and scores of the finite values col (sorted in
+// place; len(col) ≥ 2, maxKnots ≥ 2) as FitQuantile documents them.
+func (f *quantileFitter) fit(col []float64, maxKnots int) (knots, scores []float64) {
+	r := len(col)
+	n := float64(r)
+	den := n - 2*Blom + 1
+	slices.Sort(col)
+	// Tie groups: ends[g] is one past the last sorted position of group g.
+	ends := f.ends[:0]
+	for lo := 0; lo < r; {
+		hi := lo + 1
+		for hi < r && col[hi] == col[lo] {
+			hi++
+		}
+		ends = append(ends, hi)
+		lo = hi
+	}
+	// Keep every group when there are at most K of them. Otherwise keep
+	// a group when it holds one of the target positions
+	// t_k = round(k·(n−1)/(K−1)), k = 0 … K−1 (so the minimum and the
+	// maximum are always kept). A group holding two or more targets is
+	// a value shared by many rows, and the score jumps from the rows
+	// below it to the rows above it: keep its neighbours too, or the
+	// interpolation would smear the jump over a whole knot spacing.
+	targets := f.targets[:0]
+	k, next := 0, 0
+	for _, hi := range ends {
+		t := 0
+		for next < hi && k < maxKnots {
+			t++
+			k++
+			next = int(math.Round(float64(k) * float64(r-1) / float64(maxKnots-1)))
+		}
+		targets = append(targets, t)
+	}
+	lo := 0
+	for g, hi := range ends {
+		if len(ends) <= maxKnots || targets[g] > 0 || (g > 0 && targets[g-1] > 1) || (g+1 < len(ends) && targets[g+1] > 1) {
+			// Sorted positions lo..hi−1 hold ranks lo+1..hi; mean (lo+1+hi)/2.
+			knots = append(knots, col[lo])
+			scores = append(scores, rankQuantile(float64(lo+1+hi)/2, n, Blom, den))
+		}
+		lo = hi
+	}
+	if len(knots) == 1 {
+		scores[0] = 0 // exact: the mid-rank (n+1)/2 is the median
+	}
+	f.ends, f.targets = ends, targets
+	return knots, scores
 }
 
 // Transform returns the normal scores of x, which must have as many columns

@@ -66,20 +66,26 @@ func FitScaler(x mat.Matrix, names ...string) (*Scaler, error) {
 		if i := firstNonFinite(col); i >= 0 {
 			return nil, fmt.Errorf("transform: fit scaler: %s, row %d = %v: %w", s.label(j), i, col[i], ErrNonFinite)
 		}
-		mean, sd := meanStd(col)
-		maxAbs := 0.0
-		for _, v := range col {
-			maxAbs = math.Max(maxAbs, math.Abs(v))
-		}
-		s.Mean[j] = mean
-		if sd <= constantTol*maxAbs {
-			s.Scale[j] = 1
+		var constant bool
+		if s.Mean[j], s.Scale[j], constant = scaleColumn(col); constant {
 			s.Constant = append(s.Constant, j)
-		} else {
-			s.Scale[j] = sd
 		}
 	}
 	return s, nil
+}
+
+// scaleColumn returns the mean and scale of one column's finite values and
+// whether FitScaler calls it constant (its scale is then 1).
+func scaleColumn(col []float64) (mean, scale float64, constant bool) {
+	mean, sd := meanStd(col)
+	maxAbs := 0.0
+	for _, v := range col {
+		maxAbs = math.Max(maxAbs, math.Abs(v))
+	}
+	if sd <= constantTol*maxAbs {
+		return mean, 1, true
+	}
+	return mean, sd, false
 }
 
 // Transform returns the standardised copy (x_ij − Mean[j])/Scale[j] of x,

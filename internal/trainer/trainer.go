@@ -270,11 +270,11 @@ type Stats struct {
 }
 
 // Step runs one training step on the rows idx of the prepared training data
-// (xs: one standardised matrix per modality, y: the z-scored target): load
+// (xs: the standardised inputs, y: the z-scored target): load
 // the batch, run the graph forward and backward, compute the batch PID (when
 // withPID and there are two modalities) and set the next step's fusion
 // weights from it, clip the head's gradient and update every parameter.
-func (t *Trainer) Step(xs []*mat.Dense, y *mat.Dense, idx []int, withPID bool) (Stats, error) {
+func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats, error) {
 	var st Stats
 	if len(idx) != t.batch {
 		return st, fmt.Errorf("trainer: step on %d rows, the graph is built for %d", len(idx), t.batch)
@@ -325,15 +325,20 @@ func (t *Trainer) Step(xs []*mat.Dense, y *mat.Dense, idx []int, withPID bool) (
 // load copies the rows idx of the prepared training data into the bound
 // input buffers and fills the per-batch constants (INT target, Gram
 // matrices, CS reference draws, dropout masks, bottleneck noise).
-func (t *Trainer) load(xs []*mat.Dense, y *mat.Dense, idx []int) error {
-	if len(xs) != t.sources() {
-		return fmt.Errorf("trainer: %d modalities, the graph has %d", len(xs), t.sources())
+func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
+	if len(xs.Dims) != t.sources() {
+		return fmt.Errorf("trainer: %d modalities, the graph has %d", len(xs.Dims), t.sources())
 	}
-	for m, x := range xs {
-		d := t.spec.Dims[m]
+	for m, d := range xs.Dims {
+		if d != t.spec.Dims[m] {
+			return fmt.Errorf("trainer: modality %d has %d columns, the graph %d", m+1, d, t.spec.Dims[m])
+		}
 		buf := t.xBuf[m]
 		for i, r := range idx {
-			copy(buf[i*d:(i+1)*d], x.RawRowView(r))
+			dst := buf[i*d : (i+1)*d]
+			for j, v := range xs.row(m, r) {
+				dst[j] = float64(v)
+			}
 		}
 	}
 	dm := t.spec.Targets
