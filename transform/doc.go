@@ -59,6 +59,24 @@
 // sparse column) keeps both neighbours as knots, so the jump in rank at the
 // first non-zero value is not interpolated away.
 //
+// # Pipeline
+//
+// A Pipeline is the whole input map of one block of columns, fitted on the
+// training rows only and stored with a model:
+//
+//	x ↦ impute ↦ [quantile map] ↦ z-score ↦ clamp to [Lo, Hi],
+//
+// a missing value (NaN) replaced by its column's training median or mean
+// (Missing), the optional Quantile map, the Scaler's z-score and a clamp to
+// the range each column took on the training rows (narrowed to ±Clip when
+// Clip > 0). The clamp changes no training value; a held-out value beyond
+// the training range is held at its end, and Clamped says which rows that
+// happened to (their predictions extrapolate). FitPipeline works column by
+// column and never copies its input; TransformTo writes into a caller's
+// buffer so large data can be mapped block by block. Inverse undoes the
+// z-score and the quantile map, which is how a model maps predictions of its
+// z-scored target back to the target's unit.
+//
 // # Errors
 //
 // Bad input never panics. Errors name the offending index, column or row and

@@ -3,6 +3,7 @@ package transform_test
 import (
 	"fmt"
 	"log"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -77,4 +78,34 @@ func ExampleFitQuantile() {
 		z.At(0, 0), nq.At(0, 0), q.Scores[0][0], q.Scores[0][1])
 	// Output:
 	// z-score 75.2, quantile score 1.434 (training scores -0.153 and 1.434)
+}
+
+// A Pipeline fitted on training rows imputes, standardises and clamps new
+// rows with the training statistics.
+func ExampleFitPipeline() {
+	train := mat.NewDense(4, 2, []float64{
+		1, 10,
+		2, math.NaN(), // a missing value: imputed by the column's median
+		3, 30,
+		4, 40,
+	})
+	p, err := transform.FitPipeline(train, transform.PipelineOptions{Names: []string{"a", "b"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("fill values: %v\n", p.Fill)
+	rows := mat.NewDense(2, 2, []float64{
+		2.5, 30,
+		100, math.NaN(), // 100 lies far beyond the training range of a
+	})
+	z, _ := p.Transform(rows) // b: 30 is the imputed training column's median, not its mean
+	fmt.Printf("%.3f\n", mat.Formatted(z))
+	out, _ := p.Clamped(rows)
+	fmt.Println("clamped:", out)
+	// Output:
+	// fill values: [2.5 30]
+	// ⎡0.000  0.229⎤
+	// ⎣1.342  0.229⎦
+	// clamped: [false true]
 }
