@@ -15,7 +15,7 @@ import (
 // field of the root Config that carries its weight.
 type term struct {
 	name string
-	// doc says what the term is, for documentation and help texts.
+	// doc says what the term is.
 	doc string
 	// needs is the least number of modalities the term applies to.
 	needs int
@@ -42,14 +42,6 @@ func Terms() []string {
 		out[i] = tm.name
 	}
 	return out
-}
-
-// TermDoc returns the description of a term, or "" for an unknown name.
-func TermDoc(name string) string {
-	if i := termIndex(name); i >= 0 {
-		return terms[i].doc
-	}
-	return ""
 }
 
 func termIndex(name string) int {

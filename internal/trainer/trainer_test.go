@@ -1,0 +1,124 @@
+package trainer
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/encoder"
+)
+
+// smallSpec is a two-modality graph small enough for a unit test.
+func smallSpec(weights map[string]float64) Spec {
+	return Spec{Dims: []int{5, 4}, Targets: 1, Batch: 32, Latent: 3,
+		Encoder: encoder.Config{Hidden: []int{8}, Dropout: []float64{0.1}}, Head: encoder.Config{Hidden: []int{8}, Dropout: []float64{0}},
+		ThetaInit: 4, Weights: weights, Bandwidth: 1, LearnRate: 1e-3, LambdaLearnRate: 0.1, ClipNorm: 1}
+}
+
+func smallData(n int) (*Inputs, *mat.Dense) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	in := NewInputs(n, []int{5, 4})
+	y := mat.NewDense(n, 1, nil)
+	for i := range n {
+		for m, d := range in.Dims {
+			row := make([]float64, d)
+			for j := range row {
+				row[j] = rng.NormFloat64()
+			}
+			if err := in.SetRows(m, i, row); err != nil {
+				panic(err)
+			}
+		}
+		y.Set(i, 0, float64(in.row(0, i)[0])+0.1*rng.NormFloat64())
+	}
+	return in, y
+}
+
+// TestTermsTable checks that the loss is the weighted sum of the terms the
+// graph reports, in table order, and that a term whose weight is off is not
+// built.
+func TestTermsTable(t *testing.T) {
+	if got := Terms(); !slices.Equal(got, []string{"mse", "cs", "cmi", "gauss"}) {
+		t.Fatalf("Terms() = %v", got)
+	}
+	w := map[string]float64{"cs": 0.1, "cmi": 0.2, "gauss": 0.3}
+	tr, err := New(smallSpec(w), rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	in, y := smallData(64)
+	idx := make([]int, 32)
+	for i := range idx {
+		idx[i] = 2 * i
+	}
+	st, err := tr.Step(in, y, idx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := tr.Terms()
+	if !slices.Equal(names, Terms()) || len(st.Terms) != len(names) {
+		t.Fatalf("graph terms %v, values %v", names, st.Terms)
+	}
+	sum := st.Terms[0]
+	for i, name := range names[1:] {
+		sum += w[name] * st.Terms[i+1]
+	}
+	if math.Abs(sum-st.Loss) > 1e-12*math.Abs(st.Loss) {
+		t.Errorf("loss %v, Σ weight·term %v", st.Loss, sum)
+	}
+	for i, v := range st.Terms {
+		if !(v >= 0) {
+			t.Errorf("term %s = %v", names[i], v)
+		}
+	}
+	if st.PID == nil {
+		t.Error("no batch PID with withPID")
+	}
+	// Off terms are not built; Freeze zeroes the Gaussianity term.
+	tr2, err := New(smallSpec(map[string]float64{"cs": -1, "cmi": 0.1, "gauss": 0.1}), rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr2.Close()
+	if got := tr2.Terms(); !slices.Equal(got, []string{"mse", "cmi", "gauss"}) {
+		t.Errorf("terms with cs off: %v", got)
+	}
+	if err := tr2.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := tr2.Step(in, y, idx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Terms[2] != 0 || st2.PID != nil {
+		t.Errorf("frozen step: gauss term %v, PID %v", st2.Terms[2], st2.PID)
+	}
+	if _, err := New(smallSpec(map[string]float64{"nope": 1}), rand.New(rand.NewPCG(1, 2))); err == nil {
+		t.Error("an unknown term weight was accepted")
+	}
+	if _, err := tr.Step(in, y, idx[:10], false); err == nil {
+		t.Error("a step on 10 rows of a 32-row graph was accepted")
+	}
+}
+
+func TestInputs(t *testing.T) {
+	in := NewInputs(3, []int{2})
+	if err := in.SetRows(0, 1, []float64{1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	if r := in.row(0, 2); r[0] != 3 || r[1] != 4 {
+		t.Errorf("row 2 = %v", r)
+	}
+	for _, bad := range []struct {
+		lo   int
+		rows []float64
+	}{{2, []float64{1, 2, 3, 4}}, {0, []float64{1, 2, 3}}, {-1, []float64{1, 2}}} {
+		if err := in.SetRows(0, bad.lo, bad.rows); err == nil {
+			t.Errorf("SetRows(%d, %v) accepted", bad.lo, bad.rows)
+		}
+	}
+}
