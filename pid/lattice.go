@@ -498,3 +498,32 @@ func zeroLattice(m int) LatticeResult {
 	}
 	return r
 }
+
+// LatticeOf returns the two-source decomposition r as the equivalent
+// LatticeResult of two sources: atoms UniqueX, UniqueY, Redundancy,
+// Synergy (the canonical order of the lattice of two sources), MIEach
+// (MIX, MIY), MIRest (MIY, MIX), SubsetMI (MIX, MIY, MIXY), MI = MIXY.
+func LatticeOf(r Result) LatticeResult {
+	return LatticeResult{
+		Sources:  2,
+		Atoms:    []float64{r.UniqueX, r.UniqueY, r.Redundancy, r.Synergy},
+		MI:       r.MIXY,
+		MIEach:   []float64{r.MIX, r.MIY},
+		MIRest:   []float64{r.MIY, r.MIX},
+		SubsetMI: []float64{r.MIX, r.MIY, r.MIXY},
+		Method:   r.Method,
+	}
+}
+
+// Pair returns a valid result of two sources as a Result (the inverse of
+// LatticeOf); ok is false, and the Result zero, for any other result.
+func (r LatticeResult) Pair() (res Result, ok bool) {
+	if r.Sources != 2 || r.Validate() != nil {
+		return Result{}, false
+	}
+	return Result{
+		MIX: r.MIEach[0], MIY: r.MIEach[1], MIXY: r.MI,
+		UniqueX: r.Atoms[0], UniqueY: r.Atoms[1], Redundancy: r.Atoms[2], Synergy: r.Atoms[3],
+		Method: r.Method,
+	}, true
+}
