@@ -9,7 +9,7 @@ import (
 )
 
 func closeResult(a, b pid.Result, tol float64) bool {
-	fa, fb := fields(a), fields(b)
+	fa, fb := fieldsV1(a), fieldsV1(b)
 	for i := range fa {
 		if math.Abs(fa[i]-fb[i]) > tol {
 			return false
@@ -50,11 +50,11 @@ func TestTrackerWindow(t *testing.T) {
 		var want [7]float64
 		lo := max(0, i-2)
 		for j := lo; j <= i; j++ {
-			for k, v := range fields(epochMean(j)) {
+			for k, v := range fieldsV1(epochMean(j)) {
 				want[k] += v / float64(i-lo+1)
 			}
 		}
-		wr := fromFields(want, "closed")
+		wr := fromFieldsV1(want, "closed")
 		if !closeResult(e.Windowed, wr, 1e-12) || !closeResult(tr.Windowed(), wr, 1e-12) {
 			t.Errorf("epoch %d windowed %+v, want %+v", i, e.Windowed, wr)
 		}
@@ -65,7 +65,7 @@ func TestTrackerWindow(t *testing.T) {
 			if e.MaxChange != -1 {
 				t.Errorf("first epoch MaxChange %v, want −1", e.MaxChange)
 			}
-		} else if mc := maxAtomChange(prev, wr); math.Abs(e.MaxChange-mc) > 1e-12 {
+		} else if mc := maxAtomChangeV1(prev, wr); math.Abs(e.MaxChange-mc) > 1e-12 {
 			t.Errorf("epoch %d MaxChange %v, want %v", i, e.MaxChange, mc)
 		}
 		prev = wr
