@@ -301,16 +301,12 @@ func FuseLatents(zs []mat.Matrix, w []float64, mask mat.Matrix) (*mat.Dense, err
 			}
 		}
 		for i, z := range zs {
-			if !present[i] {
-				continue
-			}
-			rows[i] = rowOf(z, r, bufs[i])
-			for j, v := range rows[i] {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("%w: FuseLatents: latent %d entry (%d,%d) is %v", ErrNotFinite, i, r, j, v)
-				}
+			if present[i] {
+				rows[i] = rowOf(z, r, bufs[i])
 			}
 		}
+		// Every present latent has its own term before the products, so
+		// the latent terms check the entries they read.
 		dst := raw.Data[r*raw.Stride : r*raw.Stride+c]
 		first := true
 		for t, src := range terms {
@@ -318,22 +314,35 @@ func FuseLatents(zs []mat.Matrix, w []float64, mask mat.Matrix) (*mat.Dense, err
 				continue
 			}
 			wt, a := wr[t], rows[src[0]]
+			a = a[:len(dst)]
 			switch {
-			case len(src) == 1 && first:
-				for j := range dst {
-					dst[j] = float64(wt * a[j])
-				}
 			case len(src) == 1:
-				for j := range dst {
-					dst[j] = float64(dst[j] + float64(wt*a[j]))
+				var chk float64 // v·0 is 0 for a finite v, NaN otherwise
+				if first {
+					for j, v := range a {
+						chk += v * 0
+						dst[j] = float64(wt * v)
+					}
+				} else {
+					for j, v := range a {
+						chk += v * 0
+						dst[j] = float64(dst[j] + float64(wt*v))
+					}
 				}
-			case first:
-				b := rows[src[1]]
+				if chk != 0 {
+					for j, v := range a {
+						if math.IsNaN(v) || math.IsInf(v, 0) {
+							return nil, fmt.Errorf("%w: FuseLatents: latent %d entry (%d,%d) is %v", ErrNotFinite, src[0], r, j, v)
+						}
+					}
+				}
+			case first: // unreachable: a present pair has present latents before it
+				b := rows[src[1]][:len(dst)]
 				for j := range dst {
 					dst[j] = float64(wt * float64(a[j]*b[j]))
 				}
 			default:
-				b := rows[src[1]]
+				b := rows[src[1]][:len(dst)]
 				for j := range dst {
 					dst[j] = float64(dst[j] + float64(wt*float64(a[j]*b[j])))
 				}
