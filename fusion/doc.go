@@ -23,8 +23,8 @@
 // sets A ∈ α, so its bits go to the terms that can carry information of A:
 // the latent term of a single modality A = {i}, the product term of a pair
 // A = {i, j}, and, for a larger set, the products of the pairs inside it,
-// equally. When α has several sets (a redundancy such as {1}{2} or
-// {1}{2,3}) the Policy shares its bits among them. With π⁺ = max(π, 0):
+// equally. When α has several sets (a redundancy such as {a}{b} or
+// {a}{b,c}, for modalities a, b, c) the Policy shares its bits among them. With π⁺ = max(π, 0):
 //
 //	w_t = (1/T) Σ_α π⁺(α) Σ_{A∈α} s_α(A) c_A(t),   T = Σ_α π⁺(α),
 //
@@ -41,8 +41,8 @@
 // when T < 10⁻¹⁰ bit, or an atom is NaN or infinite, they are all
 // 1/NumTerms. TermWeights computes them.
 //
-// For two modalities the atoms are U_X = π({1}), U_Y = π({2}),
-// Red = π({1}{2}), Syn = π({1,2}) and the rule reads
+// For two modalities a and b the atoms are U_X = π({a}), U_Y = π({b}),
+// Red = π({a}{b}), Syn = π({a,b}) and the rule reads
 //
 //	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T,
 //

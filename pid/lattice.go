@@ -189,8 +189,12 @@ func (r LatticeResult) Unique(i int) float64 {
 
 // Redundancy returns the information every source carries, the atom
 // {0}{1}…{M−1} = min_i I(ỹ; Z_i). A reduced result does not list this atom
-// of the full lattice; Redundancy computes it from MIEach.
+// of the full lattice; Redundancy computes it from MIEach. It is NaN for a
+// result that fails Validate.
 func (r LatticeResult) Redundancy() float64 {
+	if r.Validate() != nil {
+		return math.NaN()
+	}
 	if r.Reduced {
 		red := math.Inf(1)
 		for _, v := range r.MIEach {
@@ -204,8 +208,11 @@ func (r LatticeResult) Redundancy() float64 {
 // Synergy returns the information only all sources together carry, the
 // atom {0,1,…,M−1} = I(ỹ; Z) − max_i I(ỹ; Z₋ᵢ). A reduced result does not
 // list this atom of the full lattice; Synergy computes it from MI and
-// MIRest.
+// MIRest. It is NaN for a result that fails Validate.
 func (r LatticeResult) Synergy() float64 {
+	if r.Validate() != nil {
+		return math.NaN()
+	}
 	if r.Reduced {
 		best := 0.0
 		for _, v := range r.MIRest {

@@ -931,6 +931,9 @@ func TestLatticeErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want %v", c.name, c.err, c.want)
 		}
 	}
+	if !math.IsNaN((LatticeResult{}).Redundancy()) || !math.IsNaN((LatticeResult{Sources: 2}).Synergy()) {
+		t.Error("accessors of a malformed result")
+	}
 	if (LatticeResult{}).Validate() == nil || (LatticeResult{Sources: 2, Atoms: make([]float64, 3)}).Validate() == nil {
 		t.Error("Validate accepted a malformed result")
 	}
