@@ -225,41 +225,7 @@ func TestFuserGradient(t *testing.T) {
 	if err := f.Set([3]float64{0.2, 0.5, 0.3}); err != nil {
 		t.Fatal(err)
 	}
-	run := func() float64 {
-		vm.Reset()
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		return loss.Value().Data().(float64)
-	}
-	run()
-	// read both gradients now: later runs accumulate into the dual values
-	grads := make([][]float64, 2)
-	for i, n := range []*G.Node{z1, z2} {
-		gv, err := n.Grad()
-		if err != nil {
-			t.Fatal(err)
-		}
-		grads[i] = append([]float64{}, gv.Data().([]float64)...)
-	}
-	for k, zz := range []struct {
-		n *G.Node
-		d []float64
-	}{{z1, d1}, {z2, d2}} {
-		an := grads[k]
-		for i := range zz.d {
-			o := zz.d[i]
-			zz.d[i] = o + 1e-6
-			lp := run()
-			zz.d[i] = o - 1e-6
-			lm := run()
-			zz.d[i] = o
-			fd := (lp - lm) / 2e-6
-			if math.Abs(fd-an[i]) > 1e-7*math.Max(1, math.Abs(fd)) {
-				t.Errorf("%s[%d]: analytic %v, finite difference %v", zz.n.Name(), i, an[i], fd)
-			}
-		}
-	}
+	gradCheck(t, vm, loss, []*G.Node{z1, z2}, [][]float64{d1, d2})
 	if _, err := f.Node().Grad(); err == nil {
 		t.Error("the weight node reports a gradient value")
 	}

@@ -1,6 +1,7 @@
 package fusion
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -9,7 +10,7 @@ import (
 )
 
 func closeResult(a, b pid.Result, tol float64) bool {
-	fa, fb := fields(a), fields(b)
+	fa, fb := fieldsV1(a), fieldsV1(b)
 	for i := range fa {
 		if math.Abs(fa[i]-fb[i]) > tol {
 			return false
@@ -50,11 +51,11 @@ func TestTrackerWindow(t *testing.T) {
 		var want [7]float64
 		lo := max(0, i-2)
 		for j := lo; j <= i; j++ {
-			for k, v := range fields(epochMean(j)) {
+			for k, v := range fieldsV1(epochMean(j)) {
 				want[k] += v / float64(i-lo+1)
 			}
 		}
-		wr := fromFields(want, "closed")
+		wr := fromFieldsV1(want, "closed")
 		if !closeResult(e.Windowed, wr, 1e-12) || !closeResult(tr.Windowed(), wr, 1e-12) {
 			t.Errorf("epoch %d windowed %+v, want %+v", i, e.Windowed, wr)
 		}
@@ -65,7 +66,7 @@ func TestTrackerWindow(t *testing.T) {
 			if e.MaxChange != -1 {
 				t.Errorf("first epoch MaxChange %v, want −1", e.MaxChange)
 			}
-		} else if mc := maxAtomChange(prev, wr); math.Abs(e.MaxChange-mc) > 1e-12 {
+		} else if mc := maxAtomChangeV1(prev, wr); math.Abs(e.MaxChange-mc) > 1e-12 {
 			t.Errorf("epoch %d MaxChange %v, want %v", i, e.MaxChange, mc)
 		}
 		prev = wr
@@ -218,5 +219,73 @@ func TestTrackerBernoulliDeterministic(t *testing.T) {
 	}
 	if len(seen) != 2 {
 		t.Errorf("Bernoulli produced %d distinct weight vectors over 12 epochs, want 2", len(seen))
+	}
+}
+
+// TestLatticeTracker: for three and five latents the windowed result is the
+// average of the epoch means of every number, the weights are TermWeights
+// of it, results of another shape are refused, and the records are copies.
+func TestLatticeTracker(t *testing.T) {
+	rng := newRNG(70)
+	for _, m := range []int{3, 5} {
+		tr, err := NewLatticeTracker(Schedule{Window: 2, Delta: 1e-9, Patience: 100}, Stronger, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := tr.Weights(); len(w) != NumTerms(m) || w[0] != 1/float64(NumTerms(m)) || tr.Windowed().Validate() != nil || tr.Sources() != m {
+			t.Fatalf("fresh tracker of %d: %v", m, w)
+		}
+		var means []pid.LatticeResult
+		for epoch := 0; epoch < 4; epoch++ {
+			a, b := randLattice(t, rng, m, nil), randLattice(t, rng, m, nil)
+			for _, r := range []pid.LatticeResult{a, b} {
+				if err := tr.Observe(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bad := a
+			bad.Atoms = append([]float64(nil), a.Atoms...)
+			bad.Atoms[0] = math.NaN()
+			if err := tr.Observe(bad); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.Observe(randLattice(t, rng, m-1, nil)); !errors.Is(err, ErrShape) {
+				t.Fatalf("result of %d sources accepted by a tracker of %d: %v", m-1, m, err)
+			}
+			e := tr.EndEpoch(nil)
+			fa, fb := flatten(a), flatten(b)
+			mean := make([]float64, len(fa))
+			for i := range fa {
+				mean[i] = (fa[i] + fb[i]) / 2
+			}
+			means = append(means, tr.unflatten(mean, "mmi"))
+			lo := max(0, len(means)-2)
+			win := make([]float64, len(fa))
+			for _, r := range means[lo:] {
+				for i, v := range flatten(r) {
+					win[i] += v / float64(len(means)-lo)
+				}
+			}
+			if e.Batches != 2 || e.Skipped != 1 || e.Mean.Method != "mmi" {
+				t.Fatalf("M=%d epoch %d: %+v", m, epoch, e)
+			}
+			for i, v := range flatten(e.Windowed) {
+				if math.Abs(v-win[i]) > 1e-14 {
+					t.Fatalf("M=%d epoch %d: windowed number %d = %v, want %v", m, epoch, i, v, win[i])
+				}
+			}
+			want, err := TermWeights(e.Windowed, Stronger, nil)
+			if err != nil || !sameBits(want, e.Weights) || !sameBits(want, tr.Weights()) {
+				t.Fatalf("M=%d epoch %d: weights %v, TermWeights %v (%v)", m, epoch, e.Weights, want, err)
+			}
+			e.Weights[0], e.Windowed.Atoms[0] = -1, -1
+			h := tr.History()
+			if h[epoch].Weights[0] == -1 || h[epoch].Windowed.Atoms[0] == -1 {
+				t.Fatal("a record shares its slices with the tracker")
+			}
+		}
+	}
+	if _, err := NewLatticeTracker(Schedule{}, Split, 0); !errors.Is(err, ErrShape) {
+		t.Errorf("tracker of 0 latents: %v", err)
 	}
 }

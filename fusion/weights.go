@@ -1,26 +1,37 @@
 package fusion
 
 import (
+	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"strings"
-
-	"github.com/pidreg/pidreg/pid"
 )
 
-// Policy decides which modality's weight the redundancy joins.
+// Sentinel errors callers can test with errors.Is.
+var (
+	// ErrPolicy reports an unknown policy name.
+	ErrPolicy = errors.New("fusion: unknown policy")
+	// ErrShape reports inputs of mismatched or wrong shapes.
+	ErrShape = errors.New("fusion: wrong shape")
+	// ErrNotFinite reports a NaN or infinite input or weight.
+	ErrNotFinite = errors.New("fusion: value is NaN or infinite")
+	// ErrMask reports a modality mask with an entry other than 0 or 1.
+	ErrMask = errors.New("fusion: invalid modality mask")
+)
+
+// Policy decides how the bits of an atom that several sets of modalities
+// can each provide (a redundancy) are shared among those sets.
 type Policy int
 
 const (
-	// Split gives each modality half of the redundancy (the default).
+	// Split gives each set an equal share (the default); for two
+	// modalities, half of the redundancy each.
 	Split Policy = iota
-	// Stronger gives the whole redundancy to the modality with the larger
-	// mutual information I(M;·) with the target; a tie splits it equally.
+	// Stronger gives the whole atom to the set with the largest mutual
+	// information I(ỹ; Z_A) with the target; a tie splits it equally.
 	Stronger
-	// Bernoulli gives the whole redundancy to one modality chosen by a fair
-	// coin at every call, as the published reference does. Its expectation
-	// is Split.
+	// Bernoulli gives the whole atom to one set drawn uniformly at random
+	// at every call; for two modalities this is the fair coin of the
+	// published reference. Its expectation is Split.
 	Bernoulli
 )
 
@@ -53,41 +64,3 @@ func ParsePolicy(s string) (Policy, error) {
 
 // totalFloor is the total information (bits) below which the weights are equal.
 const totalFloor = 1e-10
-
-// Weights returns the fusion weights (w1, w2, w3) for Z1, Z2 and Z1⊙Z2 from a
-// decomposition r of the information the latents carry about the target:
-//
-//	T  = U_X + U_Y + Red + Syn
-//	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T,
-//
-// where the redundancy shares (s_X, s_Y), s_X + s_Y = 1, follow the policy:
-// (½, ½) for Split; (1, 0) or (0, 1) towards the larger of r.MIX and r.MIY
-// for Stronger (½, ½ on a tie); a fair coin drawn from rng for Bernoulli.
-// Negative atoms (rounding) count as 0. When T < 1e-10, or an atom is NaN or
-// infinite, the weights are (⅓, ⅓, ⅓). The weights are ≥ 0 and sum to 1.
-//
-// rng is used only by Bernoulli; with a nil rng Bernoulli falls back to
-// Split, and an unknown policy value also behaves as Split.
-func Weights(r pid.Result, p Policy, rng *rand.Rand) [3]float64 {
-	ux, uy := math.Max(r.UniqueX, 0), math.Max(r.UniqueY, 0)
-	red, syn := math.Max(r.Redundancy, 0), math.Max(r.Synergy, 0)
-	total := ux + uy + red + syn
-	if !(total >= totalFloor) || math.IsInf(total, 0) {
-		return [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
-	}
-	sx := 0.5
-	switch p {
-	case Stronger:
-		switch {
-		case r.MIX > r.MIY:
-			sx = 1
-		case r.MIY > r.MIX:
-			sx = 0
-		}
-	case Bernoulli:
-		if rng != nil {
-			sx = float64(rng.IntN(2))
-		}
-	}
-	return [3]float64{(ux + sx*red) / total, (uy + (1-sx)*red) / total, syn / total}
-}
