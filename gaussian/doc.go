@@ -27,6 +27,15 @@
 // mean diagonal of the matrix: the jitter is relative, so rescaling the data
 // does not change which τ is used or its effect. If all tries fail the error
 // wraps ErrNotPositiveDefinite; nothing is ever silently returned.
+// CholeskyInPlace is the one implementation of this rule in the module
+// (Factorize, FactorizeUpper, LogDet, MutualInfo, Whiten and package pid
+// call it; InvSqrt applies the same schedule to a spectrum): it factorizes a
+// caller's buffer in place and keeps the original matrix readable in the
+// buffer's unused lower triangle, so hot paths allocate nothing for it.
+// LogDetFactor turns a factor into log-determinants of leading and
+// conditional blocks, and CentreColumn with CentredCovariance is the
+// covariance kernel (one BLAS SYRK of variable-major centred data) shared
+// with package pid.
 //
 // # Normality
 //

@@ -22,6 +22,16 @@ var (
 	ErrMethod = errors.New("pid: invalid method")
 )
 
+// alsoIs makes an error of package gaussian match one of this package's
+// sentinels under errors.Is as well, without changing its text.
+type alsoIs struct {
+	error
+	target error
+}
+
+func (e alsoIs) Is(target error) bool { return target == e.target }
+func (e alsoIs) Unwrap() error        { return e.error }
+
 // Method names accepted in Options.Method and reported in Result.Method.
 const (
 	MethodAuto   = "auto"
