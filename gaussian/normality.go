@@ -15,16 +15,50 @@ import (
 //
 //	m_i = Φ⁻¹((i − 3/8)/(n + 1/4)),  i = 1..n,
 //
-// in increasing order (nil for n < 1).
+// in increasing order (nil for n < 1). Only the lower half is evaluated; the
+// upper half is its exact mirror, m_{n+1−i} = −m_i (and the middle score of
+// an odd n is 0), so Σ m_i = 0 holds without rounding.
 func BlomScores(n int) []float64 {
 	if n < 1 {
 		return nil
 	}
 	m := make([]float64, n)
-	for i := range m {
-		m[i] = distuv.UnitNormal.Quantile((float64(i+1) - 0.375) / (float64(n) + 0.25))
-	}
+	blomFill(m)
 	return m
+}
+
+// blomFill writes the len(m) Blom scores into m (see BlomScores).
+func blomFill(m []float64) {
+	n := len(m)
+	for i := 0; i < (n+1)/2; i++ {
+		v := distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(n) + 0.25))
+		m[i] = v
+		m[n-1-i] = -v
+	}
+	if n%2 == 1 {
+		m[n/2] = 0
+	}
+}
+
+// ShapiroFranciaWeights fills a with the weights of the Shapiro–Francia
+// statistic for a sample of len(a) values, the normalised Blom scores
+//
+//	a_i = m_i/‖m‖,  m = BlomScores(len(a)),
+//
+// so that W' = (Σ a_i x_(i))² / Σ (x_i − x̄)²; a single value has no
+// weights (a = [NaN], ‖m‖ = 0). It allocates nothing, for
+// callers that keep the weights of a fixed sample size (the Gaussianity loss
+// of package regularizer).
+func ShapiroFranciaWeights(a []float64) {
+	blomFill(a)
+	var norm float64
+	for _, v := range a {
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	for i := range a {
+		a[i] /= norm
+	}
 }
 
 // ShapiroFrancia returns the Shapiro–Francia statistic of the sample x,
