@@ -73,17 +73,24 @@
 //
 // # Bias correction
 //
-// Plug-in Gaussian informations from n rows are biased upwards; with
-// β(d) = (1/(2 ln 2)) Σ_{j=1..d} ln(1 − j/n) the bias of Î(U;V) is
-// β(d_U) + β(d_V) − β(d_U + d_V) (MIBias; for d_U = 1 it is
-// ½ log₂((n−1)/(n−d_V−1))). At n = 256, dm = 1, dx = dy = 64 independent
-// data give Î(M;X,Y) ≈ 0.5 bit of spurious information. With
-// Options.Debias each information is corrected and floored at 0, I(M;X,Y) is
-// kept ≥ max(I_X, I_Y), and then I∪ is formed: max of the corrected
-// informations for "closed"/"mmi", and for "tilde" the optimum scaled by the
-// ratio corrected/plug-in I(M;X,Y) (the reference's assumption that I∪
-// carries the same relative bias), then clipped as above. The correction
-// needs n > dm + dx + dy (ErrTooFewRows otherwise).
+// Plug-in Gaussian informations from n rows are biased upwards. The sample
+// covariance S of n centred rows has (n−1)S ~ Wishart(n−1, Σ), whose
+// expected log-determinant is known exactly, so the bias of Î(U;V) is
+//
+//	[τ(d_U) + τ(d_V) − τ(d_U + d_V)] / (2 ln 2),  τ(d) = Σ_{k=1..d} ψ((n−k)/2)
+//
+// (MIBias; ψ is the digamma function). It does not depend on the true
+// covariance, and is ≈ d_U d_V/(2n ln 2) for large n. At n = 256, dm = 1,
+// dx = dy = 64 independent data give Î(M;X,Y) ≈ 0.5 bit of spurious
+// information; at n = 12, dm = 1, dx = dy = 3 the Monte Carlo bias of
+// Î(M;X,Y) is 0.6544 ± 0.0008 bit against the formula's 0.6549 (400 000
+// samples; TestMIBiasMonteCarlo runs a short version). With Options.Debias
+// each information is corrected and floored at 0, I(M;X,Y) is kept
+// ≥ max(I_X, I_Y), and then I∪ is formed: max of the corrected informations
+// for "closed"/"mmi", and for "tilde" the optimum scaled by the ratio
+// corrected/plug-in I(M;X,Y) (the reference's assumption that I∪ carries the
+// same relative bias), then clipped as above. The correction needs
+// n > dm + dx + dy (ErrTooFewRows otherwise).
 //
 // # Degenerate inputs
 //
