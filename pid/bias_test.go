@@ -44,7 +44,10 @@ func TestMIBiasExact(t *testing.T) {
 			t.Errorf("MIBias(%d,%d,%d) = %v, first-order %v", n, d[0], d[1], got, lead)
 		}
 	}
-	for _, bad := range [][3]int{{10, 4, 6}, {10, 0, 3}, {10, 3, -1}, {3, 1, 2}} {
+	if got := MIBias(10, 0, 3); got != 0 {
+		t.Errorf("MIBias(10,0,3) = %v, want 0 (empty block)", got)
+	}
+	for _, bad := range [][3]int{{10, 4, 6}, {10, -1, 3}, {10, 3, -1}, {3, 1, 2}} {
 		if got := MIBias(bad[0], bad[1], bad[2]); !math.IsNaN(got) {
 			t.Errorf("MIBias%v = %v, want NaN", bad, got)
 		}

@@ -208,9 +208,10 @@ func checkDebiasRows(n, dm, dx, dy int) error {
 //
 // ψ is gonum's mathext.Digamma, accurate to about 5·10⁻¹¹ absolute; so is
 // the bias. It needs n > du + dv (the sample covariance of the union block is
-// then non-singular almost surely) and du, dv ≥ 1; otherwise it returns NaN.
+// then non-singular almost surely) and du, dv ≥ 0; otherwise it returns NaN.
+// An empty block (du or dv = 0) carries no information and no bias: 0.
 func MIBias(n, du, dv int) float64 {
-	if du < 1 || dv < 1 || n <= du+dv {
+	if du < 0 || dv < 0 || n <= du+dv {
 		return math.NaN()
 	}
 	if du > dv {
