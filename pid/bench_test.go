@@ -51,3 +51,16 @@ func BenchmarkDecomposeClosed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecomposeDep is I_dep on the covariance of BenchmarkTilde's
+// larger case: the closed form plus dm×dm work.
+func BenchmarkDecomposeDep(b *testing.B) {
+	rng := newRand(21)
+	c := randCov(rng, 3+16+16)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decompose(c, 3, 16, 16, Options{Method: MethodDep}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
+
+	"github.com/pidreg/pidreg/gaussian"
 )
 
 // Sentinel errors; the errors returned by this package wrap them (and, for
@@ -21,6 +23,10 @@ var (
 	ErrNotFinite = errors.New("pid: non-finite value")
 	// ErrMethod: unknown Method, or "closed" asked for a vector target.
 	ErrMethod = errors.New("pid: invalid method")
+	// ErrSingular: method "dep" on a covariance that is singular to working
+	// precision (it would need the Cholesky jitter). Errors wrapping it also
+	// wrap gaussian.ErrNotPositiveDefinite.
+	ErrSingular = errors.New("pid: singular covariance")
 )
 
 // alsoIs makes an error of package gaussian match one of this package's
@@ -39,6 +45,7 @@ const (
 	MethodClosed = "closed"
 	MethodTilde  = "tilde"
 	MethodMMI    = "mmi"
+	MethodDep    = "dep"
 )
 
 // Decompose computes the PID of the information that X and Y carry about M
@@ -52,12 +59,14 @@ const (
 //
 // opt.Method selects the union information I∪ (see the package doc):
 // "closed" (dm = 1 only) and "mmi" use max(I_X, I_Y); "tilde" minimises over
-// Gaussian couplings; "auto" or "" means "closed" when dm = 1 and "tilde"
-// otherwise. With opt.Debias, opt.N (the number of rows cov was estimated
-// from) must exceed dm+dx+dy.
+// Gaussian couplings; "dep" takes the redundancy
+// max(I*(X;Y), I_X + I_Y − I_XY) of Kay & Ince (2018) and refuses a
+// covariance that needs the jitter (ErrSingular); "auto" or "" means
+// "closed" when dm = 1 and "tilde" otherwise. With opt.Debias, opt.N (the
+// number of rows cov was estimated from) must exceed dm+dx+dy.
 //
-// Errors wrap ErrDimension, ErrNotFinite, ErrTooFewRows, ErrMethod or
-// gaussian.ErrNotPositiveDefinite.
+// Errors wrap ErrDimension, ErrNotFinite, ErrTooFewRows, ErrMethod,
+// ErrSingular or gaussian.ErrNotPositiveDefinite.
 func Decompose(cov *mat.SymDense, dm, dx, dy int, opt Options) (Result, error) {
 	if cov == nil || cov.IsEmpty() {
 		return Result{}, fmt.Errorf("pid: covariance is empty: %w", ErrDimension)
@@ -117,18 +126,29 @@ func resolveMethod(m string, dm int) (string, error) {
 				m, dm, MethodTilde, MethodMMI, ErrMethod)
 		}
 		return m, nil
-	case MethodTilde, MethodMMI:
+	case MethodTilde, MethodMMI, MethodDep:
 		return m, nil
 	}
-	return "", fmt.Errorf("pid: unknown method %q (want auto, closed, tilde or mmi): %w", m, ErrMethod)
+	return "", fmt.Errorf("pid: unknown method %q (want auto, closed, tilde, mmi or dep): %w", m, ErrMethod)
 }
 
 // decompose runs the PID on the covariance c ordered X, Y, M. dx or dy may
 // be 0 (a source with no usable column, see FromSamples); dm ≥ 1.
 func decompose(c *mat.SymDense, dm, dx, dy int, method string, opt Options) (Result, error) {
-	mo, err := moments(c, dm, dx, dy, method == MethodTilde)
+	want := 0
+	switch method {
+	case MethodTilde:
+		want = wantGains
+	case MethodDep:
+		want = wantDep
+	}
+	mo, err := moments(c, dm, dx, dy, want)
 	if err != nil {
 		return Result{}, err
+	}
+	if method == MethodDep && mo.jittered {
+		return Result{}, fmt.Errorf("pid: method %q: the covariance is singular to working precision (collinear variables?) "+
+			"and I_dep's maximum-entropy models need a density: %w (%w)", MethodDep, ErrSingular, gaussian.ErrNotPositiveDefinite)
 	}
 	ix, iy, ixy := mo.ix, mo.iy, mo.ixy
 	ixy = math.Max(ixy, math.Max(ix, iy))
@@ -154,6 +174,9 @@ func decompose(c *mat.SymDense, dm, dx, dy int, method string, opt Options) (Res
 				union = 0
 			}
 		}
+	case MethodDep:
+		// R = max(I*(X;Y), I(M;X) + I(M;Y) − I(M;X,Y)); I* is not corrected.
+		union = ix + iy - math.Max(mo.istar, ix+iy-ixy)
 	}
 	return atoms(ix, iy, ixy, union, method), nil
 }

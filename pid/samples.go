@@ -24,8 +24,9 @@ import (
 // leaves the mutual informations finite. The block sizes that remain are
 // the ones used by the "auto" method choice and by the bias correction.
 //
-// Errors wrap ErrDimension, ErrTooFewRows, ErrNotFinite, ErrMethod or
-// gaussian.ErrNotPositiveDefinite.
+// Method "dep" needs more rows than (kept) variables, ErrTooFewRows
+// otherwise. Errors wrap ErrDimension, ErrTooFewRows, ErrNotFinite,
+// ErrMethod, ErrSingular or gaussian.ErrNotPositiveDefinite.
 func FromSamples(m, x, y mat.Matrix, opt Options) (Result, error) {
 	if m == nil || x == nil || y == nil {
 		return Result{}, fmt.Errorf("pid: nil sample matrix: %w", ErrDimension)
@@ -83,6 +84,10 @@ func FromSamples(m, x, y mat.Matrix, opt Options) (Result, error) {
 		if err := checkDebiasRows(n, km, kx, ky); err != nil {
 			return Result{}, err
 		}
+	}
+	if method == MethodDep && n <= km+kx+ky {
+		return Result{}, fmt.Errorf("pid: method %q needs more rows than variables, have %d rows for %d variables "+
+			"(the sample covariance is singular): %w", MethodDep, n, km+kx+ky, ErrTooFewRows)
 	}
 	d := kx + ky + km
 	c := mat.NewSymDense(d, nil)
