@@ -41,3 +41,32 @@ type Options struct {
 	// needs it when Debias is set. FromSamples fills it in itself.
 	N int
 }
+
+// CoInformation returns Redundancy − Synergy, which equals
+// I(M;X) + I(M;Y) − I(M;X,Y) for every method: the co-information (McGill
+// 1954; the negative of the interaction information). Positive values mean
+// the sources overlap more than they complement each other. Unlike the
+// atoms it needs no choice of union information, so it is a useful check
+// on any decomposition.
+func (r Result) CoInformation() float64 { return r.Redundancy - r.Synergy }
+
+// Shares returns each source's share of the joint information,
+// I(M;X)/I(M;X,Y) and I(M;Y)/I(M;X,Y): how much of the total a model using
+// that source alone could reach. Both are 0 when I(M;X,Y) = 0.
+func (r Result) Shares() (x, y float64) {
+	if !(r.MIXY > 0) {
+		return 0, 0
+	}
+	return r.MIX / r.MIXY, r.MIY / r.MIXY
+}
+
+// RemovalCosts returns the fraction of I(M;X,Y) lost when a source is
+// removed: (UniqueX + Synergy)/I(M;X,Y) = 1 − I(M;Y)/I(M;X,Y) for X, and
+// (UniqueY + Synergy)/I(M;X,Y) for Y. A source whose removal cost is small
+// can be dropped with little loss. Both are 0 when I(M;X,Y) = 0.
+func (r Result) RemovalCosts() (x, y float64) {
+	if !(r.MIXY > 0) {
+		return 0, 0
+	}
+	return (r.UniqueX + r.Synergy) / r.MIXY, (r.UniqueY + r.Synergy) / r.MIXY
+}
