@@ -64,3 +64,15 @@ func BenchmarkDecomposeDep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBootstrap is 200 resamples of a 400-row sample with dm = 1,
+// dx = dy = 2 (the coverage test's case) on GOMAXPROCS goroutines.
+func BenchmarkBootstrap(b *testing.B) {
+	m, x, y := sampleModel(newRand(23), coverageModel(0), 400, 2)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Bootstrap(m, x, y, Options{Debias: true}, BootstrapOptions{B: 200}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
