@@ -8,11 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// values lists the seven quantities of r in the order of quantityNames.
-func values(r Result) [7]float64 {
-	return [7]float64{r.MIX, r.MIY, r.MIXY, r.UniqueX, r.UniqueY, r.Redundancy, r.Synergy}
-}
-
+// quantityNames names the quantities in the order of values7.
 var quantityNames = [7]string{"I(M;X)", "I(M;Y)", "I(M;X,Y)", "UniqueX", "UniqueY", "Redundancy", "Synergy"}
 
 // samplingBias draws reps samples of n rows with covariance l lᵀ and returns
@@ -34,14 +30,14 @@ func samplingBias(rng *rand.Rand, l *mat.Dense, dm, dx, dy, n, reps int, truth R
 		if err != nil {
 			panic(err)
 		}
-		va, vb := values(a), values(b)
+		va, vb := values7(a), values7(b)
 		for k := range va {
 			raw[k] += va[k]
 			cor[k] += vb[k]
 			sq[k] += vb[k] * vb[k]
 		}
 	}
-	tv := values(truth)
+	tv := values7(truth)
 	for k := range tv {
 		mean := cor[k] / float64(reps)
 		se[k] = math.Sqrt((sq[k]/float64(reps) - mean*mean) / float64(reps-1))
@@ -108,7 +104,7 @@ func TestTildeDebiasHeuristic(t *testing.T) {
 			t.Fatal(err)
 		}
 		raw, cor, se := samplingBias(rng, tc.l, dm, dx, dy, n, reps, truth)
-		tv := values(truth)
+		tv := values7(truth)
 		for k := range tv {
 			t.Logf("%s %-10s truth %.4f  bias plug-in %+.4f  corrected %+.4f ± %.4f", tc.name, quantityNames[k], tv[k], raw[k], cor[k], se[k])
 		}
