@@ -18,7 +18,7 @@ import (
 // ErrOptions: an invalid BootstrapOptions or PermutationOptions field.
 var ErrOptions = errors.New("pid: invalid option")
 
-// Interval kinds accepted in BootstrapOptions.Interval; Intervals.Interval
+// Interval kinds accepted in BootstrapOptions.Kind; Intervals.Kind
 // reports IntervalBC or IntervalPercentile.
 const (
 	// IntervalAuto (or "") picks IntervalBC for plug-in estimates and
@@ -45,9 +45,9 @@ type BootstrapOptions struct {
 	Seed uint64
 	// Level is the confidence level in (0, 1); 0 means 0.95.
 	Level float64
-	// Interval is IntervalAuto (the default, also ""), IntervalBC or
-	// IntervalPercentile.
-	Interval string
+	// Kind is the interval: IntervalAuto (the default, also ""),
+	// IntervalBC or IntervalPercentile.
+	Kind string
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
 }
@@ -72,10 +72,11 @@ type Intervals struct {
 	// Replicates are the B decompositions of the resamples, in resample
 	// order, for statistics this type does not compute.
 	Replicates []Result
-	// Level, B and Interval echo the options (defaults filled in).
-	Level    float64
-	B        int
-	Interval string
+	// Level, B and Kind echo the options (defaults filled in; Kind is
+	// IntervalBC or IntervalPercentile).
+	Level float64
+	B     int
+	Kind  string
 }
 
 // Bootstrap computes confidence intervals for the seven quantities of
@@ -134,7 +135,7 @@ func Bootstrap(m, x, y mat.Matrix, opt Options, b BootstrapOptions) (Intervals, 
 	if !(level > 0 && level < 1) {
 		return Intervals{}, fmt.Errorf("pid: bootstrap level %v is not in (0, 1): %w", b.Level, ErrOptions)
 	}
-	kind := b.Interval
+	kind := b.Kind
 	switch kind {
 	case "", IntervalAuto:
 		kind = IntervalBC
@@ -144,7 +145,7 @@ func Bootstrap(m, x, y mat.Matrix, opt Options, b BootstrapOptions) (Intervals, 
 	case IntervalBC, IntervalPercentile:
 	default:
 		return Intervals{}, fmt.Errorf("pid: unknown bootstrap interval %q (want %q, %q or %q): %w",
-			b.Interval, IntervalAuto, IntervalBC, IntervalPercentile, ErrOptions)
+			b.Kind, IntervalAuto, IntervalBC, IntervalPercentile, ErrOptions)
 	}
 	est, err := FromSamples(m, x, y, opt)
 	if err != nil {
@@ -172,7 +173,7 @@ func Bootstrap(m, x, y mat.Matrix, opt Options, b BootstrapOptions) (Intervals, 
 	if err != nil {
 		return Intervals{}, err
 	}
-	out := Intervals{Estimate: est, Replicates: reps, Level: level, B: b.B, Interval: kind}
+	out := Intervals{Estimate: est, Replicates: reps, Level: level, B: b.B, Kind: kind}
 	ests := values7(est)
 	col := make([]float64, b.B)
 	dst := out.fields()

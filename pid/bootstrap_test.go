@@ -102,8 +102,8 @@ func TestBootstrapCoverage(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if want := []string{IntervalPercentile, IntervalBC}[auto]; iv.Interval != want {
-						t.Fatalf("auto interval is %q, want %q", iv.Interval, want)
+					if want := []string{IntervalPercentile, IntervalBC}[auto]; iv.Kind != want {
+						t.Fatalf("auto interval is %q, want %q", iv.Kind, want)
 					}
 					est := values7(iv.Estimate)
 					for q := range tv {
@@ -120,7 +120,7 @@ func TestBootstrapCoverage(t *testing.T) {
 								zero++
 							}
 						}
-						if got := *iv.fields()[q]; got != interval(col, est[q], 0.95, iv.Interval) {
+						if got := *iv.fields()[q]; got != interval(col, est[q], 0.95, iv.Kind) {
 							t.Fatalf("interval %d differs from its replicates", q)
 						}
 					}
@@ -214,7 +214,7 @@ func TestBootstrapBadInput(t *testing.T) {
 		{"B < 0", m, x, y, Options{}, BootstrapOptions{B: -3}, ErrOptions},
 		{"level", m, x, y, Options{}, BootstrapOptions{B: 10, Level: 1}, ErrOptions},
 		{"level NaN", m, x, y, Options{}, BootstrapOptions{B: 10, Level: math.NaN()}, ErrOptions},
-		{"kind", m, x, y, Options{}, BootstrapOptions{B: 10, Interval: "bca"}, ErrOptions},
+		{"kind", m, x, y, Options{}, BootstrapOptions{B: 10, Kind: "bca"}, ErrOptions},
 		{"method", m, x, y, Options{Method: "broja"}, good, ErrMethod},
 		{"rows", m.Slice(0, 59, 0, 1), x, y, Options{}, good, ErrDimension},
 		{"too few rows", m.Slice(0, 20, 0, 1), x.Slice(0, 20, 0, 2), y.Slice(0, 20, 0, 2), Options{}, good, ErrTooFewRows},

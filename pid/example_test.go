@@ -108,7 +108,7 @@ func ExampleBootstrap() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%s intervals, %.0f%%, B = %d\n", ci.Interval, 100*ci.Level, ci.B)
+	fmt.Printf("%s intervals, %.0f%%, B = %d\n", ci.Kind, 100*ci.Level, ci.B)
 	for _, q := range []struct {
 		name string
 		est  float64

@@ -412,7 +412,7 @@ func (r pidReport) write(w io.Writer) error {
 	fmt.Fprintf(tw, "method\t%s\n", r.res.Method)
 	fmt.Fprintf(tw, "bias corrected\t%s\n", debiased)
 	if r.ci != nil {
-		fmt.Fprintf(tw, "bootstrap\t%d resamples, seed %d, %s intervals\n", r.ci.B, r.seed, r.ci.Interval)
+		fmt.Fprintf(tw, "bootstrap\t%d resamples, seed %d, %s intervals\n", r.ci.B, r.seed, r.ci.Kind)
 	}
 	if r.pvals != nil {
 		fmt.Fprintf(tw, "permutations\t%d, seed %d\n", r.pvals.P, r.seed)
