@@ -43,24 +43,23 @@ func CondMutualInfo(cov mat.Symmetric, a, b, c []int) (float64, error) {
 	order = append(order, c...)
 	order = append(order, a...)
 	order = append(order, b...)
-	var u mat.TriDense
-	tau, err := FactorizeUpper(&u, subSym(cov, order, 0))
+	u, tau, err := CholeskyInPlace(subSym(cov, order, 0).RawSymmetric(), nil)
 	if err != nil {
 		return 0, fmt.Errorf("gaussian: mutual information: %w", err)
 	}
 	nc, na := len(c), len(a)
-	ldC := 2 * sumLogDiag(&u, 0, nc)
-	ldCA := ldC + 2*sumLogDiag(&u, nc, nc+na)
-	ldCAB := ldCA + 2*sumLogDiag(&u, nc+na, len(order))
+	ldC := LogDetFactor(u, 0, nc)
+	ldCA := ldC + LogDetFactor(u, nc, nc+na)
+	ldCAB := ldCA + LogDetFactor(u, nc+na, len(order))
 	// Factor [c, b] with the same jitter.
 	cb := make([]int, 0, nc+len(b))
 	cb = append(cb, c...)
 	cb = append(cb, b...)
-	var v mat.TriDense
-	if _, err := FactorizeUpper(&v, subSym(cov, cb, tau)); err != nil {
+	v, _, err := CholeskyInPlace(subSym(cov, cb, tau).RawSymmetric(), nil)
+	if err != nil {
 		return 0, fmt.Errorf("gaussian: mutual information: %w", err)
 	}
-	ldCB := 2 * sumLogDiag(&v, 0, len(cb))
+	ldCB := LogDetFactor(v, 0, len(cb))
 	mi := (ldCA + ldCB - ldC - ldCAB) / (2 * math.Ln2)
 	return math.Max(mi, 0), nil
 }
@@ -107,16 +106,6 @@ func subSym(a mat.Symmetric, idx []int, tau float64) *mat.SymDense {
 			s.SetSym(i, j, a.At(p, idx[j]))
 		}
 		s.SetSym(i, i, s.At(i, i)+tau)
-	}
-	return s
-}
-
-// sumLogDiag returns Σ_{i∈[lo,hi)} ln U_ii.
-func sumLogDiag(u *mat.TriDense, lo, hi int) float64 {
-	raw := u.RawTriangular()
-	var s float64
-	for i := lo; i < hi; i++ {
-		s += math.Log(raw.Data[i*raw.Stride+i])
 	}
 	return s
 }

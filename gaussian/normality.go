@@ -15,16 +15,50 @@ import (
 //
 //	m_i = Φ⁻¹((i − 3/8)/(n + 1/4)),  i = 1..n,
 //
-// in increasing order (nil for n < 1).
+// in increasing order (nil for n < 1). Only the lower half is evaluated; the
+// upper half is its exact mirror, m_{n+1−i} = −m_i (and the middle score of
+// an odd n is 0), so Σ m_i = 0 holds without rounding.
 func BlomScores(n int) []float64 {
 	if n < 1 {
 		return nil
 	}
 	m := make([]float64, n)
-	for i := range m {
-		m[i] = distuv.UnitNormal.Quantile((float64(i+1) - 0.375) / (float64(n) + 0.25))
-	}
+	blomFill(m)
 	return m
+}
+
+// blomFill writes the len(m) Blom scores into m (see BlomScores).
+func blomFill(m []float64) {
+	n := len(m)
+	for i := 0; i < (n+1)/2; i++ {
+		v := distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(n) + 0.25))
+		m[i] = v
+		m[n-1-i] = -v
+	}
+	if n%2 == 1 {
+		m[n/2] = 0
+	}
+}
+
+// ShapiroFranciaWeights fills a with the weights of the Shapiro–Francia
+// statistic for a sample of len(a) values, the normalised Blom scores
+//
+//	a_i = m_i/‖m‖,  m = BlomScores(len(a)),
+//
+// so that W' = (Σ a_i x_(i))² / Σ (x_i − x̄)²; a single value has no
+// weights (a = [NaN], ‖m‖ = 0). It allocates nothing, for
+// callers that keep the weights of a fixed sample size (the Gaussianity loss
+// of package regularizer).
+func ShapiroFranciaWeights(a []float64) {
+	blomFill(a)
+	var norm float64
+	for _, v := range a {
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	for i := range a {
+		a[i] /= norm
+	}
 }
 
 // ShapiroFrancia returns the Shapiro–Francia statistic of the sample x,
@@ -158,9 +192,9 @@ func Mardia(x mat.Matrix) (MardiaResult, error) {
 	fn, fd := float64(n), float64(d)
 	b1 /= fn * fn
 	b2 /= fn
-	k := (fd + 1) * (fn + 1) * (fn + 3) / (fn * ((fn+1)*(fd+1) - 6))
+	k, df := mardiaSkewNull(n, d)
 	r := MardiaResult{N: n, D: d, Skewness: b1, Kurtosis: b2}
-	r.SkewnessDF = fd * (fd + 1) * (fd + 2) / 6
+	r.SkewnessDF = df
 	r.SkewnessStat = fn * k * b1 / 6
 	r.SkewnessP = distuv.ChiSquared{K: r.SkewnessDF}.Survival(r.SkewnessStat)
 	r.KurtosisZ = (b2 - fd*(fd+2)*(fn-1)/(fn+1)) / math.Sqrt(8*fd*(fd+2)/fn)
@@ -171,25 +205,11 @@ func Mardia(x mat.Matrix) (MardiaResult, error) {
 // mahalanobisGram returns the row-major n×n matrix g_ij = (x_i − x̄)ᵀ S⁻¹
 // (x_j − x̄), S the 1/n covariance, computed as W Wᵀ from the whitened data.
 func mahalanobisGram(x mat.Matrix) ([]float64, error) {
-	n, d := x.Dims()
-	if d == 0 {
-		return nil, fmt.Errorf("no columns: %w", ErrDimension)
-	}
-	if n <= d+1 {
-		return nil, fmt.Errorf("need more than d+1 = %d rows, have %d: %w", d+1, n, ErrTooFewRows)
-	}
-	xc := make([]float64, n*d)
-	if err := centreInto(xc, x); err != nil {
+	a, err := whitenML(x)
+	if err != nil {
 		return nil, err
 	}
-	a := blas64.General{Rows: n, Cols: d, Stride: d, Data: xc}
-	c := mat.NewSymDense(d, nil)
-	blas64.Syrk(blas.Trans, 1/float64(n), a, 0, c.RawSymmetric())
-	var ch mat.Cholesky
-	if !ch.Factorize(c) {
-		return nil, fmt.Errorf("sample covariance is singular: %w", ErrNotPositiveDefinite)
-	}
-	blas64.Trsm(blas.Right, blas.NoTrans, 1, ch.RawU().(*mat.TriDense).RawTriangular(), a)
+	n := a.Rows
 	g := make([]float64, n*n)
 	gs := blas64.Symmetric{N: n, Stride: n, Data: g, Uplo: blas.Upper}
 	blas64.Syrk(blas.NoTrans, 1, a, 0, gs)
@@ -199,6 +219,52 @@ func mahalanobisGram(x mat.Matrix) ([]float64, error) {
 		}
 	}
 	return g, nil
+}
+
+// whitenML returns W = (X − 1x̄ᵀ)U⁻¹ (n×d, row-major), where S = UᵀU is the
+// maximum-likelihood (1/n) covariance of x, so that w_iᵀw_j =
+// (x_i − x̄)ᵀS⁻¹(x_j − x̄). It needs n > d+1 rows, finite data and a
+// non-singular S (no jitter: a singular sample is itself evidence against a
+// d-variate normal law); a column whose regression on the previous ones has
+// R² > 1 − 10⁻¹² counts as singular.
+func whitenML(x mat.Matrix) (blas64.General, error) {
+	n, d := x.Dims()
+	if d == 0 {
+		return blas64.General{}, fmt.Errorf("no columns: %w", ErrDimension)
+	}
+	if n <= d+1 {
+		return blas64.General{}, fmt.Errorf("need more than d+1 = %d rows, have %d: %w", d+1, n, ErrTooFewRows)
+	}
+	xc := make([]float64, n*d)
+	if err := centreInto(xc, x); err != nil {
+		return blas64.General{}, err
+	}
+	a := blas64.General{Rows: n, Cols: d, Stride: d, Data: xc}
+	c := mat.NewSymDense(d, nil)
+	blas64.Syrk(blas.Trans, 1/float64(n), a, 0, c.RawSymmetric())
+	var ch mat.Cholesky
+	if !ch.Factorize(c) {
+		return blas64.General{}, fmt.Errorf("sample covariance is singular: %w", ErrNotPositiveDefinite)
+	}
+	u := ch.RawU().(*mat.TriDense).RawTriangular()
+	// U_jj² = C_jj(1 − R²_j), R²_j from regressing column j on the previous
+	// ones: R²_j > 1 − 10⁻¹² is collinearity that rounding hid from Potrf.
+	for j := 0; j < d; j++ {
+		if uj := u.Data[j*u.Stride+j]; uj*uj < 1e-12*c.At(j, j) {
+			return blas64.General{}, fmt.Errorf("sample covariance is singular: column %d is a linear combination of the previous ones: %w",
+				j, ErrNotPositiveDefinite)
+		}
+	}
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, u, a)
+	return a, nil
+}
+
+// mardiaSkewNull returns Mardia's small-sample factor
+// k = (d+1)(n+1)(n+3) / (n((n+1)(d+1) − 6)) and the degrees of freedom
+// d(d+1)(d+2)/6 of the χ² law of n k b₁/6 under normality.
+func mardiaSkewNull(n, d int) (k, df float64) {
+	fn, fd := float64(n), float64(d)
+	return (fd + 1) * (fn + 1) * (fn + 3) / (fn * ((fn+1)*(fd+1) - 6)), fd * (fd + 1) * (fd + 2) / 6
 }
 
 // HenzeZirklerResult holds the Henze–Zirkler statistic and its p-value.

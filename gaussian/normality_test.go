@@ -177,3 +177,32 @@ func TestMardiaUniformPValues(t *testing.T) {
 		}
 	}
 }
+
+func TestShapiroFranciaWeights(t *testing.T) {
+	for _, n := range []int{2, 3, 7, 50, 51} {
+		a := make([]float64, n)
+		ShapiroFranciaWeights(a)
+		m := BlomScores(n)
+		var norm, sum float64
+		for i := range m {
+			norm += m[i] * m[i]
+		}
+		norm = math.Sqrt(norm)
+		for i := range a {
+			if math.Abs(a[i]-m[i]/norm) > 1e-16 {
+				t.Fatalf("n=%d: a[%d] = %v, want %v", n, i, a[i], m[i]/norm)
+			}
+			if a[i] != -a[n-1-i] {
+				t.Fatalf("n=%d: weights not antisymmetric at %d", n, i)
+			}
+			sum += a[i] * a[i]
+		}
+		if math.Abs(sum-1) > 1e-15 {
+			t.Errorf("n=%d: ‖a‖² = %v", n, sum)
+		}
+	}
+	one := []float64{3}
+	if ShapiroFranciaWeights(one); !math.IsNaN(one[0]) {
+		t.Errorf("one value: weight %v, want NaN", one[0])
+	}
+}

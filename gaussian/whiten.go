@@ -37,12 +37,12 @@ func Whiten(dst *mat.Dense, x mat.Matrix) error {
 	a := blas64.General{Rows: n, Cols: d, Stride: d, Data: xc}
 	c := mat.NewSymDense(d, nil)
 	blas64.Syrk(blas.Trans, 1/float64(n-1), a, 0, c.RawSymmetric())
-	var u mat.TriDense
-	if _, err := FactorizeUpper(&u, c); err != nil {
+	u, _, err := CholeskyInPlace(c.RawSymmetric(), nil)
+	if err != nil {
 		return fmt.Errorf("gaussian: whiten: %w", err)
 	}
 	// Solve W U = Xc for W.
-	blas64.Trsm(blas.Right, blas.NoTrans, 1, u.RawTriangular(), a)
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, u, a)
 	raw := dst.RawMatrix()
 	for i := 0; i < n; i++ {
 		copy(raw.Data[i*raw.Stride:i*raw.Stride+d], xc[i*d:(i+1)*d])
@@ -82,17 +82,9 @@ func InvSqrt(a mat.Symmetric) (*mat.SymDense, error) {
 	ok := func(tau float64) bool { return lmin+tau > 1e-14*(lmax+tau) && lmax+tau > 0 }
 	tau := 0.0
 	if !ok(0) {
-		s := trace / float64(d)
-		if !(s > 0) {
-			return nil, fmt.Errorf("gaussian: inverse square root of %d×%d matrix with mean diagonal %g: %w", d, d, s, ErrNotPositiveDefinite)
-		}
-		tau = JitterStart * s
-		k := 0
-		for ; k < JitterTries && !ok(tau); k++ {
-			tau *= JitterGrowth
-		}
-		if !ok(tau) || k == JitterTries {
-			return nil, fmt.Errorf("gaussian: inverse square root: smallest eigenvalue %g: %w", lmin, ErrNotPositiveDefinite)
+		var err error
+		if tau, err = jitter(trace/float64(d), ok); err != nil {
+			return nil, fmt.Errorf("gaussian: inverse square root: smallest eigenvalue %g: %w", lmin, err)
 		}
 	}
 	out := mat.NewSymDense(d, nil)

@@ -51,3 +51,28 @@ func BenchmarkDecomposeClosed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecomposeDep is I_dep on the covariance of BenchmarkTilde's
+// larger case: the closed form plus dm×dm work.
+func BenchmarkDecomposeDep(b *testing.B) {
+	rng := newRand(21)
+	c := randCov(rng, 3+16+16)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decompose(c, 3, 16, 16, Options{Method: MethodDep}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBootstrap is 200 resamples of a 400-row sample with dm = 1,
+// dx = dy = 2 (the coverage test's case) on GOMAXPROCS goroutines.
+func BenchmarkBootstrap(b *testing.B) {
+	m, x, y := sampleModel(newRand(23), coverageModel(0), 400, 2)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Bootstrap(m, x, y, Options{Debias: true}, BootstrapOptions{B: 200}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func TestPureSynergy(t *testing.T) {
 			ix := float64(dm) * halfLog2(1+a/b)
 			ixy := float64(dm) * halfLog2(1+a*(b+e)/(b*e))
 			want := Result{MIX: ix, MIY: 0, MIXY: ixy, UniqueX: ix, Synergy: ixy - ix}
-			for _, method := range []string{"auto", "tilde", "mmi"} {
+			for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 				r, err := Decompose(c, dm, dm, dm, Options{Method: method})
 				if err != nil {
 					t.Fatal(err)
@@ -124,7 +124,7 @@ func TestUninformativeSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			r, err := Decompose(c, dm, dx, dy, Options{Method: method})
 			if err != nil {
 				t.Fatal(err)
@@ -140,7 +140,8 @@ func TestIndependentComponentsArePureUnique(t *testing.T) {
 	// M = (M1, M2) independent, X = g1 M1 + N1, Y = g2 M2 + N2: the sources
 	// inform about different components, so Red = Syn = 0 and the union is
 	// I_X + I_Y — strictly above the lower clip max(I_X, I_Y), so this case
-	// checks the optimiser itself.
+	// checks the optimiser itself. I_dep agrees: X ⟂ Y, so I*(X;Y) = 0 and the
+	// co-information is 0.
 	for _, g := range [][2]float64{{1, 1}, {0.3, 2}, {3, 0.5}} {
 		l := mat.NewDense(4, 4, nil)
 		l.Set(0, 0, 1)
@@ -151,11 +152,13 @@ func TestIndependentComponentsArePureUnique(t *testing.T) {
 		l.Set(3, 3, 1)
 		c := covOf(l)
 		ix, iy := halfLog2(1+g[0]*g[0]), halfLog2(1+g[1]*g[1])
-		r, err := Decompose(c, 2, 1, 1, Options{Method: "tilde"})
-		if err != nil {
-			t.Fatal(err)
+		for _, method := range []string{"tilde", "dep"} {
+			r, err := Decompose(c, 2, 1, 1, Options{Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkNear(t, fmt.Sprint(g, method), r, Result{MIX: ix, MIY: iy, MIXY: ix + iy, UniqueX: ix, UniqueY: iy}, 1e-6)
 		}
-		checkNear(t, fmt.Sprint(g), r, Result{MIX: ix, MIY: iy, MIXY: ix + iy, UniqueX: ix, UniqueY: iy}, 1e-6)
 	}
 }
 
@@ -173,7 +176,7 @@ func TestAtomsNonNegativeAndSum(t *testing.T) {
 		dm := 1 + trial%3
 		dx, dy := 1+rng.IntN(5), 1+rng.IntN(5)
 		c := randCov(rng, dm+dx+dy)
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			r, err := Decompose(c, dm, dx, dy, Options{Method: method})
 			if err != nil {
 				t.Fatal(err)
@@ -186,7 +189,13 @@ func TestAtomsNonNegativeAndSum(t *testing.T) {
 			if !near(r.MIX, ix, 1e-9) || !near(r.MIY, iy, 1e-9) || !near(r.MIXY, ixy, 1e-9) {
 				t.Fatalf("trial %d: MI (%v %v %v), gaussian.MutualInfo (%v %v %v)", trial, r.MIX, r.MIY, r.MIXY, ix, iy, ixy)
 			}
-			if method == "mmi" || dm == 1 {
+			switch {
+			case method == "dep":
+				// Kay & Ince (2018): I_dep never finds more redundancy than MMI.
+				if r.Redundancy > math.Min(ix, iy)+1e-12 {
+					t.Fatalf("trial %d dep: Red = %v above min(I_X,I_Y) = %v", trial, r.Redundancy, math.Min(ix, iy))
+				}
+			case method == "mmi" || dm == 1:
 				if !near(r.Redundancy, math.Min(ix, iy), 1e-9) {
 					t.Fatalf("trial %d %s: Red = %v, want min(I_X,I_Y) = %v", trial, method, r.Redundancy, math.Min(ix, iy))
 				}
@@ -202,7 +211,7 @@ func TestSwapSourcesSwapsUniques(t *testing.T) {
 		dx, dy := 1+rng.IntN(4), 1+rng.IntN(4)
 		c := randCov(rng, dm+dx+dy)
 		s := swapSources(c, dm, dx, dy)
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			r, err := Decompose(c, dm, dx, dy, Options{Method: method})
 			if err != nil {
 				t.Fatal(err)
@@ -226,7 +235,7 @@ func TestAffineInvariance(t *testing.T) {
 		c := randCov(rng, dm+dx+dy)
 		b := blockDiag(randInvertible(rng, dm), randInvertible(rng, dx), randInvertible(rng, dy))
 		ct := congruence(b, c)
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			r, err := Decompose(c, dm, dx, dy, Options{Method: method})
 			if err != nil {
 				t.Fatal(err)
@@ -260,7 +269,7 @@ func TestAffineInvariance(t *testing.T) {
 			return &out
 		}
 		mt, xt, yt := tr(m), tr(x), tr(y)
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			for _, debias := range []bool{false, true} {
 				opt := Options{Method: method, Debias: debias}
 				r, err := FromSamples(m, x, y, opt)
@@ -300,7 +309,7 @@ func TestTildeEqualsClosedForScalarTarget(t *testing.T) {
 		checkNear(t, fmt.Sprintf("trial %d", trial), tilde, closed, 1e-4)
 		// The raw optimum (before clipping) must itself be max(I_X, I_Y).
 		xym := swapToXYM(c, 1, dx, dy)
-		mo, err := moments(xym, 1, dx, dy, true)
+		mo, err := moments(xym, 1, dx, dy, wantGains)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -465,7 +474,7 @@ func TestFromSamplesMatchesDecompose(t *testing.T) {
 		m := data.Slice(0, n, 0, dm)
 		x := data.Slice(0, n, dm, dm+dx)
 		y := data.Slice(0, n, dm+dx, dm+dx+dy)
-		for _, method := range []string{"auto", "tilde", "mmi"} {
+		for _, method := range []string{"auto", "tilde", "mmi", "dep"} {
 			for _, debias := range []bool{false, true} {
 				want, err := Decompose(c, dm, dx, dy, Options{Method: method, Debias: debias, N: n})
 				if err != nil {

@@ -2,11 +2,11 @@ package pid
 
 import (
 	"fmt"
-	"math"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/gaussian"
 )
 
 // FromSamples computes the PID of the information that the sources x and y
@@ -24,8 +24,9 @@ import (
 // leaves the mutual informations finite. The block sizes that remain are
 // the ones used by the "auto" method choice and by the bias correction.
 //
-// Errors wrap ErrDimension, ErrTooFewRows, ErrNotFinite, ErrMethod or
-// gaussian.ErrNotPositiveDefinite.
+// Method "dep" needs more rows than (kept) variables, ErrTooFewRows
+// otherwise. Errors wrap ErrDimension, ErrTooFewRows, ErrNotFinite,
+// ErrMethod, ErrSingular or gaussian.ErrNotPositiveDefinite.
 func FromSamples(m, x, y mat.Matrix, opt Options) (Result, error) {
 	if m == nil || x == nil || y == nil {
 		return Result{}, fmt.Errorf("pid: nil sample matrix: %w", ErrDimension)
@@ -56,11 +57,11 @@ func FromSamples(m, x, y mat.Matrix, opt Options) (Result, error) {
 	}{{"x", x}, {"y", y}, {"m", m}} {
 		_, c := blk.a.Dims()
 		for j := 0; j < c; j++ {
-			v := zt[row*n : (row+1)*n]
-			if err := loadColumn(v, blk.a, j); err != nil {
-				return Result{}, fmt.Errorf("pid: %s%w", blk.name, err)
+			constant, err := gaussian.CentreColumn(zt[row*n:(row+1)*n], blk.a, j)
+			if err != nil {
+				return Result{}, fmt.Errorf("pid: %s: %w", blk.name, alsoIs{err, ErrNotFinite})
 			}
-			if centre(v) {
+			if !constant {
 				row++
 				kept[b]++
 			}
@@ -84,51 +85,16 @@ func FromSamples(m, x, y mat.Matrix, opt Options) (Result, error) {
 			return Result{}, err
 		}
 	}
+	if method == MethodDep && n <= km+kx+ky {
+		return Result{}, fmt.Errorf("pid: method %q needs more rows than variables, have %d rows for %d variables "+
+			"(the sample covariance is singular): %w", MethodDep, n, km+kx+ky, ErrTooFewRows)
+	}
 	d := kx + ky + km
 	c := mat.NewSymDense(d, nil)
-	blas64.Syrk(blas.NoTrans, 1/float64(n-1), blas64.General{Rows: d, Cols: n, Stride: n, Data: zt[:d*n]}, 0, c.RawSymmetric())
+	if err := gaussian.CentredCovariance(c, blas64.General{Rows: d, Cols: n, Stride: n, Data: zt[:d*n]}); err != nil {
+		return Result{}, fmt.Errorf("pid: %w", err)
+	}
 	return decompose(c, km, kx, ky, method, opt)
-}
-
-// loadColumn copies column j of a into v, rejecting NaN and ±Inf; the error
-// text continues the matrix name.
-func loadColumn(v []float64, a mat.Matrix, j int) error {
-	if rm, ok := a.(mat.RawMatrixer); ok {
-		raw := rm.RawMatrix()
-		for i := range v {
-			v[i] = raw.Data[i*raw.Stride+j]
-		}
-	} else {
-		for i := range v {
-			v[i] = a.At(i, j)
-		}
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("[%d,%d] is %v: %w", i, j, x, ErrNotFinite)
-		}
-	}
-	return nil
-}
-
-// centre subtracts the mean from v and reports whether v was not constant.
-func centre(v []float64) bool {
-	constant := true
-	var mean float64
-	for _, x := range v {
-		if x != v[0] {
-			constant = false
-		}
-		mean += x
-	}
-	if constant {
-		return false
-	}
-	mean /= float64(len(v))
-	for i := range v {
-		v[i] -= mean
-	}
-	return true
 }
 
 // ConstantColumns returns the indices of the columns of a whose entries are

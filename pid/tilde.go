@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/gaussian"
 )
 
 // Settings of the ~G-PID optimiser. Options has no fields for them (its
@@ -296,13 +298,7 @@ func (c *chol) factorize(a *mat.SymDense) bool {
 	return ok
 }
 
-func (c *chol) logDet() float64 {
-	var s float64
-	for i := 0; i < c.u.N; i++ {
-		s += math.Log(c.u.Data[i*c.u.Stride+i])
-	}
-	return 2 * s
-}
+func (c *chol) logDet() float64 { return gaussian.LogDetFactor(c.u, 0, c.u.N) }
 
 // solveTo stores A⁻¹B in dst: Uᵀ Y = B, then U X = Y.
 func (c *chol) solveTo(dst *mat.Dense, b mat.Matrix) {

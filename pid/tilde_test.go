@@ -144,7 +144,7 @@ func TestTildeBeatsReferenceSignStep(t *testing.T) {
 			s0.Mul(hx, &pinv)
 			ref := referenceSignStep(pf, &s0)
 
-			mo, err := moments(swapToXYM(c, tc.dm, tc.dx, tc.dy), tc.dm, tc.dx, tc.dy, true)
+			mo, err := moments(swapToXYM(c, tc.dm, tc.dx, tc.dy), tc.dm, tc.dx, tc.dy, wantGains)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +195,7 @@ func TestTildeBruteForce(t *testing.T) {
 			}
 		}
 		brute := math.Min(bestF, f(0.5*(lo+hi))) / math.Ln2
-		mo, err := moments(swapToXYM(c, 2, 1, 1), 2, 1, 1, true)
+		mo, err := moments(swapToXYM(c, 2, 1, 1), 2, 1, 1, wantGains)
 		if err != nil {
 			t.Fatal(err)
 		}

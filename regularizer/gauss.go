@@ -3,16 +3,15 @@ package regularizer
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/pidreg/pidreg/gaussian"
 	"github.com/pidreg/pidreg/internal/gemm"
 )
 
@@ -76,8 +75,8 @@ func Gaussianity(f, weight *G.Node) (*G.Node, error) {
 }
 
 // GaussianityValue returns −log W for f (n×p) as defined in [Gaussianity]
-// (weight 1). It is a direct implementation on gonum's mat.Cholesky,
-// independent of the op's BLAS/LAPACK code.
+// (weight 1). It is a direct implementation on gonum's mat.Cholesky and
+// gaussian.ShapiroFrancia, independent of the op's BLAS/LAPACK code.
 func GaussianityValue(f mat.Matrix) (float64, error) {
 	fg, err := checkedRaw("GaussianityValue: f", f, 3)
 	if err != nil {
@@ -125,9 +124,9 @@ func GaussianityValue(f mat.Matrix) (float64, error) {
 			z = append(z, y.At(j, i)) // y holds Yᵀ
 		}
 	}
-	w, err := shapiroFrancia(z)
-	if err != nil {
-		return 0, fmt.Errorf("GaussianityValue: %w", err)
+	w := gaussian.ShapiroFrancia(z)
+	if !(w > 0) {
+		return 0, fmt.Errorf("%w: GaussianityValue: Shapiro–Francia W = %v", ErrDegenerate, w)
 	}
 	return -math.Log(w), nil
 }
@@ -137,59 +136,6 @@ func GaussianityValue(f mat.Matrix) (float64, error) {
 func constantColumn(variance, mean float64) bool {
 	tol := 64 * 0x1p-52 * math.Abs(mean)
 	return !(variance > tol*tol)
-}
-
-// shapiroFrancia returns W of the sample z (reordered) with Blom scores.
-func shapiroFrancia(z []float64) (float64, error) {
-	nn := len(z)
-	mean := 0.0
-	for _, v := range z {
-		mean += v
-	}
-	mean /= float64(nn)
-	ss := 0.0
-	for _, v := range z {
-		ss += (v - mean) * (v - mean)
-	}
-	sort.Float64s(z)
-	m := make([]float64, nn)
-	norm := 0.0
-	for i := range m {
-		m[i] = distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(nn) + 0.25))
-		norm += m[i] * m[i]
-	}
-	num := 0.0
-	for i, v := range z {
-		num += m[i] / math.Sqrt(norm) * v
-	}
-	w := num * num / ss
-	if !(w > 0) || !(ss > 0) {
-		return 0, fmt.Errorf("%w: Shapiro–Francia W = %v", ErrDegenerate, w)
-	}
-	return w, nil
-}
-
-// blomScores fills a (length N) with the normalised Blom scores
-// a_i = m_i/‖m‖, m_i = Φ⁻¹((i − 3/8)/(N + 1/4)), i = 1..N, using the symmetry
-// m_{N+1−i} = −m_i.
-func blomScores(a []float64) {
-	nn := len(a)
-	norm := 0.0
-	for i := 0; i < (nn+1)/2; i++ {
-		v := distuv.UnitNormal.Quantile((float64(i+1) - 3.0/8) / (float64(nn) + 0.25))
-		a[i] = v
-		a[nn-1-i] = -v
-	}
-	if nn%2 == 1 {
-		a[nn/2] = 0
-	}
-	for _, v := range a {
-		norm += v * v
-	}
-	norm = math.Sqrt(norm)
-	for i := range a {
-		a[i] /= norm
-	}
 }
 
 // gaussState is the numerical core of Gaussianity with a cache for the
@@ -270,7 +216,7 @@ func (s *gaussState) compute() error {
 	s.u = grow(s.u, p*p)
 	if len(s.blom) != nn {
 		s.blom = grow(s.blom, nn)
-		blomScores(s.blom)
+		gaussian.ShapiroFranciaWeights(s.blom)
 	}
 	if cap(s.idx) < nn {
 		s.idx = make([]int32, nn)

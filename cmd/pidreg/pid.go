@@ -18,7 +18,8 @@ import (
 
 const pidSynopsis = `Usage:
 	pidreg pid -cov FILE -dm DM -dx DX -dy DY [-n N] [-debias] [-method M] [-json]
-	pidreg pid -data FILE -target COLS -x COLS -y COLS [-debias] [-method M] [-json]
+	pidreg pid -data FILE -target COLS -x COLS -y COLS [-debias] [-method M]
+	           [-bootstrap B] [-permutations P] [-seed S] [-json]
 
 Decompose the information that two sources X and Y carry about a target M into
 unique, redundant and synergistic parts (bits), assuming (M, X, Y) jointly
@@ -33,8 +34,20 @@ indices or names, such as 3-5 or x1-x3 (a header name that matches exactly
 wins, so a column named "2-3" is selected by that name).
 Constant columns carry no information and are dropped.
 
+Methods: closed (the exact PID of a scalar target, Barrett 2015), tilde (the
+~G-PID for vector targets), mmi (minimum mutual information; meant for scalar
+targets) and dep (I_dep of Kay & Ince 2018, any dimensions, non-singular
+covariances only); auto is closed for a scalar target and tilde otherwise.
+
+With -data, -bootstrap B adds 95% confidence intervals from B resamples of the
+rows, and -permutations P adds p-values against "the target carries no
+information" from P shuffles of the target rows; -seed S fixes both (the
+numbers do not depend on the number of cores).
+
 Files may be gzip-compressed; FILE "-" reads standard input. -json prints one object with the keys mi_x, mi_y,
-mi_xy, unique_x, unique_y, redundancy, synergy (bits) and method.
+mi_xy, unique_x, unique_y, redundancy, synergy (bits) and method; with
+-bootstrap it adds "ci95" ({"mi_x": [lo, hi], ...}, the same seven keys), with
+-permutations "p_value" ({"mi_x": p, ...}).
 `
 
 // symTol is the relative tolerance of the symmetry check of a covariance:
@@ -50,6 +63,10 @@ type pidReport struct {
 	debiased bool
 	fromData bool     // samples rather than a covariance
 	dropped  []string // constant columns left out (samples only)
+
+	ci    *pid.Intervals // with -bootstrap
+	pvals *pid.PValues   // with -permutations
+	seed  uint64         // of the resampling
 }
 
 // pidJSON fixes the keys of the -json output.
@@ -62,6 +79,43 @@ type pidJSON struct {
 	Redundancy float64 `json:"redundancy"`
 	Synergy    float64 `json:"synergy"`
 	Method     string  `json:"method"`
+
+	CI95   *quantities[[2]float64] `json:"ci95,omitempty"`
+	PValue *quantities[float64]    `json:"p_value,omitempty"`
+}
+
+// quantities holds one value per quantity of a decomposition, with the
+// keys of pidJSON.
+type quantities[T any] struct {
+	MIX        T `json:"mi_x"`
+	MIY        T `json:"mi_y"`
+	MIXY       T `json:"mi_xy"`
+	UniqueX    T `json:"unique_x"`
+	UniqueY    T `json:"unique_y"`
+	Redundancy T `json:"redundancy"`
+	Synergy    T `json:"synergy"`
+}
+
+// jsonOf returns the -json object of a report.
+func (r pidReport) jsonOf() pidJSON {
+	res := r.res
+	out := pidJSON{MIX: res.MIX, MIY: res.MIY, MIXY: res.MIXY, UniqueX: res.UniqueX, UniqueY: res.UniqueY,
+		Redundancy: res.Redundancy, Synergy: res.Synergy, Method: res.Method}
+	if c := r.ci; c != nil {
+		iv := func(i pid.Interval) [2]float64 { return [2]float64{i.Lo, i.Hi} }
+		out.CI95 = &quantities[[2]float64]{iv(c.MIX), iv(c.MIY), iv(c.MIXY), iv(c.UniqueX), iv(c.UniqueY), iv(c.Redundancy), iv(c.Synergy)}
+	}
+	if p := r.pvals; p != nil {
+		out.PValue = &quantities[float64]{p.MIX, p.MIY, p.MIXY, p.UniqueX, p.UniqueY, p.Redundancy, p.Synergy}
+	}
+	return out
+}
+
+// resampling holds the -bootstrap, -permutations and -seed flags.
+type resampling struct {
+	b, p    int
+	seed    uint64
+	hasSeed bool
 }
 
 func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -77,7 +131,10 @@ func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
 		xCols    = fs.String("x", "", "with -data: `columns` of source X")
 		yCols    = fs.String("y", "", "with -data: `columns` of source Y")
 		debias   = fs.Bool("debias", false, "subtract the analytic small-sample bias of the mutual informations")
-		method   = fs.String("method", "auto", "`method`: auto, closed (scalar target), tilde (~G-PID) or mmi")
+		method   = fs.String("method", "auto", "`method`: auto, closed (scalar target), tilde (~G-PID), mmi or dep (I_dep)")
+		boot     = fs.Int("bootstrap", 0, "with -data: 95% confidence intervals from `B` bootstrap resamples of the rows")
+		perms    = fs.Int("permutations", 0, "with -data: p-values from `P` permutations of the target rows")
+		seed     = fs.Uint64("seed", 0, "`seed` of -bootstrap and -permutations")
 		asJSON   = fs.Bool("json", false, "print one JSON object instead of a table")
 	)
 	if err := parseFlags(fs, args, pidSynopsis, stdout); err != nil {
@@ -87,11 +144,21 @@ func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	switch *method {
-	case "", pid.MethodAuto, "closed", "tilde", "mmi":
+	case "", pid.MethodAuto, pid.MethodClosed, pid.MethodTilde, pid.MethodMMI, pid.MethodDep:
 	default:
-		return fmt.Errorf("pid: -method %q: want auto, closed, tilde or mmi", *method)
+		return fmt.Errorf("pid: -method %q: want auto, closed, tilde, mmi or dep", *method)
 	}
 	opt := pid.Options{Method: *method, Debias: *debias}
+	rs := resampling{b: *boot, p: *perms, seed: *seed, hasSeed: set["seed"]}
+	if set["bootstrap"] && rs.b < 1 {
+		return fmt.Errorf("pid: -bootstrap %d: need at least 1 resample", rs.b)
+	}
+	if set["permutations"] && rs.p < 1 {
+		return fmt.Errorf("pid: -permutations %d: need at least 1 permutation", rs.p)
+	}
+	if rs.hasSeed && !set["bootstrap"] && !set["permutations"] {
+		return errors.New("pid: -seed goes with -bootstrap or -permutations")
+	}
 
 	var (
 		rep pidReport
@@ -104,6 +171,9 @@ func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
 		if bad := anySet(set, "target", "x", "y"); bad != "" {
 			return fmt.Errorf("pid: -%s goes with -data, not -cov", bad)
 		}
+		if bad := anySet(set, "bootstrap", "permutations"); bad != "" {
+			return fmt.Errorf("pid: -%s resamples rows, so it needs -data, not -cov", bad)
+		}
 		if set["n"] {
 			opt.N = *n
 		}
@@ -112,7 +182,7 @@ func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
 		if bad := anySet(set, "dm", "dx", "dy", "n"); bad != "" {
 			return fmt.Errorf("pid: -%s goes with -cov; with -data the sizes come from -target, -x, -y and the rows of the file", bad)
 		}
-		rep, err = pidFromData(stdin, *dataPath, *target, *xCols, *yCols, opt)
+		rep, err = pidFromData(stdin, *dataPath, *target, *xCols, *yCols, opt, rs)
 	default:
 		return errors.New("pid: need -cov FILE or -data FILE; run 'pidreg pid -h' for help")
 	}
@@ -120,9 +190,7 @@ func runPID(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		r := rep.res
-		enc := json.NewEncoder(stdout)
-		return enc.Encode(pidJSON{r.MIX, r.MIY, r.MIXY, r.UniqueX, r.UniqueY, r.Redundancy, r.Synergy, r.Method})
+		return json.NewEncoder(stdout).Encode(rep.jsonOf())
 	}
 	return rep.write(stdout)
 }
@@ -229,7 +297,7 @@ func varRange(lo, hi int) string {
 
 // pidFromData reads a CSV with a header, selects the three column blocks and
 // decomposes their sample covariance.
-func pidFromData(stdin io.Reader, path, target, xSpec, ySpec string, opt pid.Options) (pidReport, error) {
+func pidFromData(stdin io.Reader, path, target, xSpec, ySpec string, opt pid.Options, rs resampling) (pidReport, error) {
 	specs := []struct{ flag, spec string }{{"target", target}, {"x", xSpec}, {"y", ySpec}}
 	for _, s := range specs {
 		if strings.TrimSpace(s.spec) == "" {
@@ -277,7 +345,7 @@ func pidFromData(stdin io.Reader, path, target, xSpec, ySpec string, opt pid.Opt
 	if err != nil {
 		return pidReport{}, fmt.Errorf("pid: %s: %w", path, err)
 	}
-	return pidReport{
+	rep := pidReport{
 		res:      res,
 		source:   path,
 		blocks:   desc,
@@ -285,7 +353,23 @@ func pidFromData(stdin io.Reader, path, target, xSpec, ySpec string, opt pid.Opt
 		debiased: opt.Debias,
 		fromData: true,
 		dropped:  dropped,
-	}, nil
+		seed:     rs.seed,
+	}
+	if rs.b > 0 {
+		ci, err := pid.Bootstrap(blocks[0], blocks[1], blocks[2], opt, pid.BootstrapOptions{B: rs.b, Seed: rs.seed})
+		if err != nil {
+			return pidReport{}, fmt.Errorf("pid: %s: %w", path, err)
+		}
+		rep.ci = &ci
+	}
+	if rs.p > 0 {
+		pv, err := pid.PermutationTest(blocks[0], blocks[1], blocks[2], opt, pid.PermutationOptions{P: rs.p, Seed: rs.seed})
+		if err != nil {
+			return pidReport{}, fmt.Errorf("pid: %s: %w", path, err)
+		}
+		rep.pvals = &pv
+	}
+	return rep, nil
 }
 
 // describeColumns lists column names, abbreviated when there are many.
@@ -327,12 +411,33 @@ func (r pidReport) write(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "method\t%s\n", r.res.Method)
 	fmt.Fprintf(tw, "bias corrected\t%s\n", debiased)
+	if r.ci != nil {
+		fmt.Fprintf(tw, "bootstrap\t%d resamples, seed %d, %s intervals\n", r.ci.B, r.seed, r.ci.Kind)
+	}
+	if r.pvals != nil {
+		fmt.Fprintf(tw, "permutations\t%d, seed %d\n", r.pvals.P, r.seed)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%-12s %8s\n", "quantity", "bits")
+	head := fmt.Sprintf("\n%-12s %8s", "quantity", "bits")
+	if r.ci != nil {
+		head += fmt.Sprintf("  %-18s", "95% interval")
+	}
+	if r.pvals != nil {
+		head += fmt.Sprintf("  %7s", "p")
+	}
+	fmt.Fprintln(w, strings.TrimRight(head, " "))
 	res := r.res
-	for _, q := range []struct {
+	var ci [7]pid.Interval
+	var pv [7]float64
+	if c := r.ci; c != nil {
+		ci = [7]pid.Interval{c.MIX, c.MIY, c.MIXY, c.UniqueX, c.UniqueY, c.Redundancy, c.Synergy}
+	}
+	if p := r.pvals; p != nil {
+		pv = [7]float64{p.MIX, p.MIY, p.MIXY, p.UniqueX, p.UniqueY, p.Redundancy, p.Synergy}
+	}
+	for i, q := range []struct {
 		name string
 		v    float64
 	}{
@@ -340,7 +445,14 @@ func (r pidReport) write(w io.Writer) error {
 		{"unique X", res.UniqueX}, {"unique Y", res.UniqueY},
 		{"redundancy", res.Redundancy}, {"synergy", res.Synergy},
 	} {
-		if _, err := fmt.Fprintf(w, "%-12s %8.4f\n", q.name, q.v); err != nil {
+		line := fmt.Sprintf("%-12s %8.4f", q.name, q.v)
+		if r.ci != nil {
+			line += fmt.Sprintf("  [%7.4f, %7.4f]", ci[i].Lo, ci[i].Hi)
+		}
+		if r.pvals != nil {
+			line += fmt.Sprintf("  %7.4f", pv[i])
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}

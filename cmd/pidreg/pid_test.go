@@ -35,8 +35,11 @@ func pidJSONOut(t *testing.T, args ...string) pidJSON {
 	return got
 }
 
-func fromResult(r pid.Result) pidJSON {
-	return pidJSON{r.MIX, r.MIY, r.MIXY, r.UniqueX, r.UniqueY, r.Redundancy, r.Synergy, r.Method}
+func fromResult(r pid.Result) pidJSON { return pidReport{res: r}.jsonOf() }
+
+// atoms7 is the -json object of the seven quantities and a method.
+func atoms7(mix, miy, mixy, ux, uy, red, syn float64, method string) pidJSON {
+	return pidJSON{MIX: mix, MIY: miy, MIXY: mixy, UniqueX: ux, UniqueY: uy, Redundancy: red, Synergy: syn, Method: method}
 }
 
 func TestPIDJSONKeysExact(t *testing.T) {
@@ -73,12 +76,12 @@ func TestPIDJSONKeysExact(t *testing.T) {
 func TestPIDCovAnalytic(t *testing.T) {
 	ix := 0.5 * math.Log2(1.5)
 	got := pidJSONOut(t, "-cov", filepath.Join(testdata, "cov_sum.csv"), "-dm", "1", "-dx", "1", "-dy", "1")
-	want := pidJSON{ix, ix, 0.5 * math.Log2(3), 0, 0, ix, 0.5, "closed"}
+	want := atoms7(ix, ix, 0.5*math.Log2(3), 0, 0, ix, 0.5, "closed")
 	checkClose(t, "cov_sum", got, want, 1e-12)
 
 	ic := -0.5 * math.Log2(1-0.36)
 	got = pidJSONOut(t, "-cov", filepath.Join(testdata, "cov_copy.csv"), "-dm", "1", "-dx", "2", "-dy", "2")
-	want = pidJSON{ic, ic, ic, 0, 0, ic, 0, "closed"}
+	want = atoms7(ic, ic, ic, 0, 0, ic, 0, "closed")
 	checkClose(t, "cov_copy (singular, jittered)", got, want, 1e-5)
 }
 
@@ -287,5 +290,151 @@ func TestPIDGolden(t *testing.T) {
 				t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, stdout, want)
 			}
 		})
+	}
+}
+
+// TestPIDDepCheckValues: -method dep on the two scalar systems whose I_dep
+// atoms were computed by hand (unit variances, corr(X,M) = corr(Y,M) = 0.5,
+// corr(X,Y) = 0 and 0.5).
+func TestPIDDepCheckValues(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		cov  string
+		want pidJSON
+	}{
+		{"1,0.5,0.5\n0.5,1,0\n0.5,0,1\n", atoms7(0.207519, 0.207519, 0.5, 0.160964, 0.160964, 0.046555, 0.131517, "dep")},
+		{"1,0.5,0.5\n0.5,1,0.5\n0.5,0.5,1\n", atoms7(0.207519, 0.207519, 0.292481, 0.084963, 0.084963, 0.122556, 0, "dep")},
+	} {
+		path := write(t, dir, "c.csv", tc.cov)
+		got := pidJSONOut(t, "-cov", path, "-dm", "1", "-dx", "1", "-dy", "1", "-method", "dep")
+		checkClose(t, tc.cov, got, tc.want, 1e-6)
+	}
+}
+
+// TestPIDDebiasIsExactBias: with -debias, each information is the plug-in
+// value minus pid.MIBias, and the atoms follow from them.
+func TestPIDDebiasIsExactBias(t *testing.T) {
+	for _, tc := range []struct {
+		file       string
+		dm, dx, dy int
+		n          string
+		method     string
+	}{
+		{"cov_sum.csv", 1, 1, 1, "100", "auto"},
+		{"cov_vec.csv", 2, 2, 2, "50", "mmi"},
+		{"cov_vec.csv", 2, 2, 2, "50", "dep"},
+	} {
+		args := []string{"-cov", filepath.Join(testdata, tc.file), "-dm", fmt.Sprint(tc.dm), "-dx", fmt.Sprint(tc.dx), "-dy", fmt.Sprint(tc.dy), "-method", tc.method}
+		plug := pidJSONOut(t, args...)
+		cor := pidJSONOut(t, append(args, "-debias", "-n", tc.n)...)
+		var n int
+		fmt.Sscan(tc.n, &n)
+		name := tc.file + " " + tc.method
+		for _, q := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"mi_x", cor.MIX, plug.MIX - pid.MIBias(n, tc.dm, tc.dx)},
+			{"mi_y", cor.MIY, plug.MIY - pid.MIBias(n, tc.dm, tc.dy)},
+			{"mi_xy", cor.MIXY, plug.MIXY - pid.MIBias(n, tc.dm, tc.dx+tc.dy)},
+		} {
+			if math.Abs(q.got-q.want) > 1e-9 {
+				t.Errorf("%s: %s = %.12f, plug-in minus exact bias %.12f", name, q.name, q.got, q.want)
+			}
+		}
+		if tc.method != "dep" { // the MMI atoms follow from the corrected informations alone
+			ix, iy, ixy := cor.MIX, cor.MIY, cor.MIXY
+			want := atoms7(ix, iy, ixy, math.Max(ix, iy)-iy, math.Max(ix, iy)-ix, math.Min(ix, iy), ixy-math.Max(ix, iy), cor.Method)
+			checkClose(t, name+" atoms", cor, want, 1e-12)
+		}
+	}
+}
+
+// TestPIDBootstrapAndPermutations: -bootstrap and -permutations print what
+// the library computes for the same seed, in the table and under the
+// "ci95" and "p_value" keys of -json.
+func TestPIDBootstrapAndPermutations(t *testing.T) {
+	data := filepath.Join(testdata, "gauss_small.csv")
+	tab, err := table.ReadFile(data, table.Options{Header: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, x, y := tab.Select([]int{0}), tab.Select([]int{1, 2, 3}), tab.Select([]int{4, 5, 6})
+	opt := pid.Options{Debias: true}
+	ci, err := pid.Bootstrap(m, x, y, opt, pid.BootstrapOptions{B: 60, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv, err := pid.PermutationTest(m, x, y, opt, pid.PermutationOptions{P: 30, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-data", data, "-target", "target", "-x", "x1,x2,x3", "-y", "4-6", "-debias", "-bootstrap", "60", "-permutations", "30", "-seed", "7"}
+	code, stdout, stderr := cli(t, append([]string{"pid", "-json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ci95", "p_value"} {
+		var inner map[string]any
+		if err := json.Unmarshal(keys[k], &inner); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		got := make([]string, 0, len(inner))
+		for q := range inner {
+			got = append(got, q)
+		}
+		slices.Sort(got)
+		if want := []string{"mi_x", "mi_xy", "mi_y", "redundancy", "synergy", "unique_x", "unique_y"}; !slices.Equal(got, want) {
+			t.Errorf("%s keys %q, want %q", k, got, want)
+		}
+	}
+	got := pidJSONOut(t, args...)
+	want := pidReport{res: ci.Estimate, ci: &ci, pvals: &pv}.jsonOf()
+	if got.CI95 == nil || got.PValue == nil || *got.CI95 != *want.CI95 || *got.PValue != *want.PValue {
+		t.Errorf("command ci %+v p %+v\nlibrary ci %+v p %+v", got.CI95, got.PValue, want.CI95, want.PValue)
+	}
+	if got.MIXY != ci.Estimate.MIXY {
+		t.Errorf("estimate %v, library %v", got.MIXY, ci.Estimate.MIXY)
+	}
+	for _, iv := range [][2]float64{got.CI95.MIX, got.CI95.MIXY, got.CI95.Synergy} {
+		if !(iv[0] <= iv[1]) {
+			t.Errorf("interval %v", iv)
+		}
+	}
+	code, stdout, stderr = cli(t, append([]string{"pid"}, args...)...)
+	if code != 0 || !strings.Contains(stdout, "95% interval") || !strings.Contains(stdout, "bootstrap                 60 resamples, seed 7, percentile intervals") ||
+		!strings.Contains(stdout, fmt.Sprintf("[%7.4f, %7.4f]  %7.4f", ci.MIXY.Lo, ci.MIXY.Hi, pv.MIXY)) {
+		t.Errorf("table: status %d, stderr %q\n%s", code, stderr, stdout)
+	}
+}
+
+func TestPIDResamplingBadInput(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("t,a,b\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "%v,%v,%v\n", math.Sin(float64(i)), math.Cos(float64(3*i)), math.Sin(float64(7*i)))
+	}
+	few := write(t, dir, "few.csv", b.String())
+	data := []string{"pid", "-data", filepath.Join(testdata, "gauss_small.csv"), "-target", "target", "-x", "x1,x2,x3", "-y", "4-6"}
+	cov := []string{"pid", "-cov", filepath.Join(testdata, "cov_sum.csv"), "-dm", "1", "-dx", "1", "-dy", "1"}
+	for _, tc := range []struct {
+		name string
+		msg  string
+		args []string
+	}{
+		{"too few rows for resamples", "bootstrap of 3 variables needs at least 19 rows", []string{"pid", "-data", few, "-target", "t", "-x", "a", "-y", "b", "-bootstrap", "100"}},
+		{"B = 0", "-bootstrap 0: need at least 1 resample", append(data, "-bootstrap", "0")},
+		{"B < 0", "-bootstrap -5: need at least 1 resample", append(data, "-bootstrap", "-5")},
+		{"P = 0", "-permutations 0: need at least 1 permutation", append(data, "-permutations", "0")},
+		{"bootstrap with cov", "-bootstrap resamples rows, so it needs -data", append(cov, "-bootstrap", "10")},
+		{"seed alone", "-seed goes with -bootstrap or -permutations", append(data, "-seed", "3")},
+		{"dep on a singular covariance", "singular", []string{"pid", "-cov", filepath.Join(testdata, "cov_copy.csv"), "-dm", "1", "-dx", "2", "-dy", "2", "-method", "dep"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantFailure(t, tc.msg, tc.args...) })
 	}
 }
