@@ -64,12 +64,18 @@ func Example() {
 	e := m.Explain()
 	fmt.Println("R² above 0.7:", met.R2 > 0.7)
 	fmt.Println("signal weighs more than noise:", e.Weights[0] > e.Weights[1])
-	fmt.Println("unique information of signal above 0.5 bit:", e.HeldOut.UniqueX > 0.5)
+	fmt.Println("unique information of signal above 0.5 bit:", e.HeldOut.Unique(0) > 0.5)
+	for _, a := range e.Atoms() {
+		if a.Name == "{signal}{noise}" {
+			fmt.Printf("redundancy %s below 0.1 bit: %v\n", a.Name, a.Bits < 0.1)
+		}
+	}
 	fmt.Println("modality to drop:", e.Drop)
 	// Output:
 	// R² above 0.7: true
 	// signal weighs more than noise: true
 	// unique information of signal above 0.5 bit: true
+	// redundancy {signal}{noise} below 0.1 bit: true
 	// modality to drop: noise
 }
 

@@ -7,39 +7,49 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg/gaussian"
+	"github.com/pidreg/pidreg/internal/trainer"
 	"github.com/pidreg/pidreg/pid"
 	"github.com/pidreg/pidreg/transform"
 )
 
 // Explanation is what a trained model says about its modalities. All
 // information quantities are in bits.
+//
+// The decompositions are lattices (pid.LatticeResult) over the modalities
+// in the order of Names: for two modalities the atoms are the unique
+// information of each ({a}, {b}), their redundancy ({a}{b}) and their
+// synergy ({a,b}); for M modalities the Williams–Beer lattice (18 atoms for
+// three, 166 for four; a one-vs-rest reduction beyond). Atoms names them.
 type Explanation struct {
 	// Names are the modality names, in the order of the atoms.
 	Names []string `json:"names"`
 	// PID holds the windowed per-batch atoms that set the stored fusion
-	// weights during training (X = first modality, Y = second).
-	PID pid.Result `json:"pid"`
+	// weights during training.
+	PID pid.LatticeResult `json:"pid"`
 	// HeldOut is the PID of the INT target on the inference-mode latents of
-	// the held-out (validation) rows, bias-corrected; it is computed once
-	// after training and is the better estimate of what each modality carries.
-	HeldOut     pid.Result `json:"held_out"`
-	HeldOutRows int        `json:"held_out_rows"`
-	// Weights are the stored fusion weights (w₁, w₂, w₃).
-	Weights [3]float64 `json:"weights"`
+	// the held-out (validation) rows that have every modality,
+	// bias-corrected; it is computed once after training and is the better
+	// estimate of what each modality carries.
+	HeldOut     pid.LatticeResult `json:"held_out"`
+	HeldOutRows int               `json:"held_out_rows"`
+	// Weights are the stored fusion weights, one per term of Terms.
+	Weights []float64 `json:"weights"`
+	// Terms name the fusion terms: each modality's latent, then the product
+	// of every pair ("a⊙b"), in fusion.Terms order.
+	Terms []string `json:"terms"`
 	// Lambdas are the learned bottleneck λ of each modality.
 	Lambdas []float64 `json:"lambdas"`
 	// FrozenAt is the epoch (1-based) after which the weights froze, or −1.
 	FrozenAt int `json:"frozen_at"`
 	// History is the per-epoch record of the run.
 	History []Epoch `json:"history"`
-	// Normality is a multivariate normality test of [ỹ, Z₁, Z₂] on the
+	// Normality is a multivariate normality test of [ỹ, Z₁, …, Z_M] on the
 	// held-out rows: the Gaussian PID is exact only for jointly Gaussian
 	// variables, so a rejection says to read the atoms with care.
 	Normality Normality `json:"normality"`
-	// Share[i] is I(ỹ; Zᵢ)/I(ỹ; Z₁,Z₂): what modality i carries alone
-	// (its unique atom plus the redundancy). Cost[i] is
-	// (Uᵢ + Syn)/I(ỹ; Z₁,Z₂) = 1 − I(ỹ; Z_other)/I(ỹ; Z₁,Z₂): the fraction
-	// of the information lost if modality i were dropped.
+	// Share[i] is I(ỹ; Zᵢ)/I(ỹ; Z): what modality i carries alone.
+	// Cost[i] is 1 − I(ỹ; Z₋ᵢ)/I(ỹ; Z), the fraction of the information
+	// lost if modality i were dropped (for two modalities (Uᵢ + Syn)/I).
 	Share []float64 `json:"share"`
 	Cost  []float64 `json:"cost"`
 	// Drop names a modality whose removal costs less than Config.DropBelow
@@ -48,6 +58,29 @@ type Explanation struct {
 	// ConstantColumns lists input columns that were constant on the
 	// training split (kept, centred, never divided by zero).
 	ConstantColumns []string `json:"constant_columns,omitempty"`
+}
+
+// Atom is one atom of a decomposition, named by its antichain of modality
+// names: {a} (unique to a), {a}{b} (redundant to a and b), {a,b} (synergy
+// of a and b), {a}{b,c}, ….
+type Atom struct {
+	Name string  `json:"name"`
+	Bits float64 `json:"bits"`
+}
+
+// Atoms returns the atoms of the held-out decomposition (or of the
+// training one when there were no held-out rows), in the lattice's
+// canonical order.
+func (e Explanation) Atoms() []Atom {
+	r := e.HeldOut
+	if e.HeldOutRows == 0 {
+		r = e.PID
+	}
+	out := make([]Atom, len(r.Atoms))
+	for k, v := range r.Atoms {
+		out[k] = Atom{Name: r.Name(k, e.Names), Bits: v}
+	}
+	return out
 }
 
 // Normality is the verdict of Mardia's multivariate skewness and kurtosis
@@ -70,6 +103,8 @@ func (m *Model) Explain() Explanation {
 	e.History = append([]Epoch(nil), e.History...)
 	e.Share = append([]float64(nil), e.Share...)
 	e.Cost = append([]float64(nil), e.Cost...)
+	e.Weights = append([]float64(nil), e.Weights...)
+	e.Terms = append([]string(nil), e.Terms...)
 	return e
 }
 
@@ -78,63 +113,92 @@ func (m *Model) Explain() Explanation {
 const maxHeldOut = 2000
 
 // explainHeldOut computes the held-out PID, the normality verdict and the
-// modality shares on the first rows (at most maxHeldOut) of d, raw inputs
-// and targets.
+// modality shares on the first rows (at most maxHeldOut) of d that have
+// every modality; raw inputs and targets.
 func (m *Model) explainHeldOut(d Dataset) error {
-	if len(m.dims) != 2 {
+	nm := len(m.dims)
+	if nm < 2 {
 		return nil
 	}
-	rows := min(d.Rows(), maxHeldOut)
-	head := Dataset{Modalities: make([]Modality, len(d.Modalities)), Y: d.Y.Slice(0, rows, 0, m.dm).(*mat.Dense)}
-	for i, mod := range d.Modalities {
-		head.Modalities[i] = Modality{Name: mod.Name, X: mod.X.Slice(0, rows, 0, m.dims[i]).(*mat.Dense)}
-	}
-	xs, err := m.scaleInputs(head)
+	present, err := m.presence(d)
 	if err != nil {
-		return fmt.Errorf("pidreg: explanation: %w", err)
+		return err
 	}
-	zs, err := m.net.Latents(xs)
+	var rows []int
+	for r := 0; r < d.Rows() && len(rows) < maxHeldOut; r++ {
+		if present == nil || all(present[r*nm:(r+1)*nm]) {
+			rows = append(rows, r)
+		}
+	}
+	head, err := d.Subset(rows)
 	if err != nil {
-		return fmt.Errorf("pidreg: explanation: %w", err)
+		return err
 	}
-	dm := m.dm
-	yt, err := transform.InverseNormalDense(nil, head.Y, transform.Blom)
-	if err != nil {
-		return fmt.Errorf("pidreg: explanation: %w", err)
-	}
-	k := m.cfg.Latent
-	if rows > 2*k+dm+1 {
-		r, err := pid.FromSamples(yt, zs[0], zs[1], pid.Options{Debias: true})
+	n := len(rows)
+	k, dm := m.cfg.Latent, m.dm
+	if n > nm*k+dm+1 {
+		xs, err := m.scaleInputs(head)
+		if err != nil {
+			return fmt.Errorf("pidreg: explanation: %w", err)
+		}
+		zs, err := m.net.Latents(xs)
+		if err != nil {
+			return fmt.Errorf("pidreg: explanation: %w", err)
+		}
+		yt, err := transform.InverseNormalDense(nil, head.Y, transform.Blom)
+		if err != nil {
+			return fmt.Errorf("pidreg: explanation: %w", err)
+		}
+		lz := make([]mat.Matrix, nm)
+		for i, z := range zs {
+			lz[i] = z
+		}
+		r, err := trainer.Decompose(yt, lz, pid.Options{Debias: true})
 		if err != nil {
 			return fmt.Errorf("pidreg: held-out PID: %w", err)
 		}
-		m.exp.HeldOut, m.exp.HeldOutRows = r, rows
+		m.exp.HeldOut, m.exp.HeldOutRows = r, n
+		f := mat.NewDense(n, dm+nm*k, nil)
+		f.Slice(0, n, 0, dm).(*mat.Dense).Copy(yt)
+		for i, z := range zs {
+			f.Slice(0, n, dm+i*k, dm+(i+1)*k).(*mat.Dense).Copy(z)
+		}
+		m.exp.Normality = normality(f)
 	}
 	src := m.exp.HeldOut
 	if m.exp.HeldOutRows == 0 {
 		src = m.exp.PID
 	}
 	m.exp.Share, m.exp.Cost, m.exp.Drop = shares(src, m.names, m.cfg.DropBelow)
-
-	f := mat.NewDense(rows, dm+2*k, nil)
-	f.Slice(0, rows, 0, dm).(*mat.Dense).Copy(yt)
-	f.Slice(0, rows, dm, dm+k).(*mat.Dense).Copy(zs[0])
-	f.Slice(0, rows, dm+k, dm+2*k).(*mat.Dense).Copy(zs[1])
-	m.exp.Normality = normality(f)
 	return nil
 }
 
-// shares turns atoms into per-modality shares and removal costs, and names
-// the modality to drop when its cost is below the threshold.
-func shares(r pid.Result, names []string, below float64) (share, cost []float64, drop string) {
-	if r.MIXY <= 0 {
-		return []float64{0, 0}, []float64{0, 0}, ""
+func all(b []bool) bool {
+	for _, v := range b {
+		if !v {
+			return false
+		}
 	}
-	share = []float64{r.MIX / r.MIXY, r.MIY / r.MIXY}
-	cost = []float64{(r.UniqueX + r.Synergy) / r.MIXY, (r.UniqueY + r.Synergy) / r.MIXY}
+	return true
+}
+
+// shares turns a decomposition into per-modality shares and removal costs,
+// and names the modality to drop when its cost is the least and below the
+// threshold.
+func shares(r pid.LatticeResult, names []string, below float64) (share, cost []float64, drop string) {
+	share, cost = make([]float64, len(names)), make([]float64, len(names))
+	if !(r.MI > 0) || len(r.MIEach) != len(names) || len(r.MIRest) != len(names) {
+		return share, cost, ""
+	}
+	for i := range names {
+		share[i] = r.MIEach[i] / r.MI
+		cost[i] = 1 - r.MIRest[i]/r.MI
+	}
 	i := 0
-	if cost[1] < cost[0] {
-		i = 1
+	for j := range cost {
+		if cost[j] < cost[i] {
+			i = j
+		}
 	}
 	if cost[i] < below {
 		drop = names[i]

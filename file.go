@@ -89,6 +89,7 @@ type fileConfig struct {
 	Delta           float64   `json:"delta"`
 	FreezePatience  int       `json:"freeze_patience"`
 	EqualWeights    bool      `json:"equal_weights"`
+	ModalityDropout float64   `json:"modality_dropout"`
 	Debias          bool      `json:"debias"`
 	DropBelow       float64   `json:"drop_below"`
 	Seed            uint64    `json:"seed"`
@@ -197,7 +198,7 @@ func (c Config) file() fileConfig {
 		Patience: c.Patience, PlateauPatience: c.PlateauPatience, PlateauFactor: c.PlateauFactor, MinLearnRate: c.MinLearnRate,
 		CS: c.CS, CMI: c.CMI, Gauss: c.Gauss, Bandwidth: c.Bandwidth, Policy: c.Policy.String(),
 		Window: c.Schedule.Window, Delta: c.Schedule.Delta, FreezePatience: c.Schedule.Patience,
-		EqualWeights: c.EqualWeights, Debias: c.Debias, DropBelow: c.DropBelow, Seed: c.Seed}
+		EqualWeights: c.EqualWeights, ModalityDropout: c.ModalityDropout, Debias: c.Debias, DropBelow: c.DropBelow, Seed: c.Seed}
 }
 
 func (f fileConfig) config() (Config, error) {
@@ -206,7 +207,7 @@ func (f fileConfig) config() (Config, error) {
 		ThetaInit: f.ThetaInit, ClipNorm: f.ClipNorm, Patience: f.Patience, PlateauPatience: f.PlateauPatience,
 		PlateauFactor: f.PlateauFactor, MinLearnRate: f.MinLearnRate, CS: f.CS, CMI: f.CMI, Gauss: f.Gauss,
 		Bandwidth: f.Bandwidth, Schedule: fusion.Schedule{Window: f.Window, Delta: f.Delta, Patience: f.FreezePatience},
-		EqualWeights: f.EqualWeights, Debias: f.Debias, DropBelow: f.DropBelow, Seed: f.Seed, literal: true}
+		EqualWeights: f.EqualWeights, ModalityDropout: f.ModalityDropout, Debias: f.Debias, DropBelow: f.DropBelow, Seed: f.Seed, literal: true}
 	var err error
 	if c.Inputs, err = ParseInputMap(f.Inputs); err != nil {
 		return c, err
@@ -575,7 +576,7 @@ func LoadFile(path string) (*Model, error) {
 
 // consistent checks that a decoded model's pieces fit together.
 func (m *Model) consistent() error {
-	if len(m.dims) < 1 || len(m.dims) > 2 || len(m.names) != len(m.dims) || len(m.inputs) != len(m.dims) {
+	if len(m.dims) < 1 || len(m.names) != len(m.dims) || len(m.inputs) != len(m.dims) {
 		return fmt.Errorf("inconsistent modality count")
 	}
 	if err := m.net.Validate(); err != nil {

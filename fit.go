@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -38,15 +39,17 @@ type Epoch struct {
 	// without a validation set.
 	ValMSE float64 `json:"val_mse"`
 	// PID is the mean of this epoch's batch decompositions; Windowed the
-	// sliding-window mean that sets the stored weights.
-	PID      pid.Result `json:"pid"`
-	Windowed pid.Result `json:"windowed"`
-	// Weights are the stored fusion weights after this epoch.
-	Weights   [3]float64 `json:"weights"`
-	Lambdas   []float64  `json:"lambdas"`
-	LearnRate float64    `json:"learn_rate"`
-	Frozen    bool       `json:"frozen"`
-	Best      bool       `json:"best"` // this epoch improved the validation loss
+	// sliding-window mean that sets the stored weights. Both are zero for
+	// one modality.
+	PID      pid.LatticeResult `json:"pid"`
+	Windowed pid.LatticeResult `json:"windowed"`
+	// Weights are the stored fusion weights after this epoch, one per
+	// fusion term (Explanation.Terms).
+	Weights   []float64 `json:"weights"`
+	Lambdas   []float64 `json:"lambdas"`
+	LearnRate float64   `json:"learn_rate"`
+	Frozen    bool      `json:"frozen"`
+	Best      bool      `json:"best"` // this epoch improved the validation loss
 	// Seconds is the epoch's wall time, validation included. It is not
 	// stored in a model file (the same seed writes the same bytes).
 	Seconds float64 `json:"seconds"`
@@ -95,7 +98,7 @@ func WithSteps(fn func(Step)) FitOption {
 type snapshot struct {
 	net     *encoder.Network
 	lambdas []float64
-	atoms   pid.Result
+	atoms   pid.LatticeResult
 }
 
 // spec returns the training graph's description of the model.
@@ -108,6 +111,7 @@ func (m *Model) spec(dm, batch int) trainer.Spec {
 		ThetaInit: c.ThetaInit, Weights: c.lossWeights(), Bandwidth: c.Bandwidth,
 		LearnRate: c.LearnRate, LambdaLearnRate: c.LambdaLearnRate, ClipNorm: c.ClipNorm,
 		Policy: c.Policy, PID: pid.Options{Debias: c.Debias},
+		ModalityDropout: c.ModalityDropout,
 	}
 }
 
@@ -170,13 +174,10 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	if batch < 4 {
 		return nil, fmt.Errorf("%w: %d training rows; need at least 4", ErrInput, n)
 	}
-	twoSources := len(m.dims) == 2
-	pidOn := twoSources && !cfg.EqualWeights
-	if pidOn {
-		need := 2*cfg.Latent + dm + 2
-		if batch < need {
-			return nil, fmt.Errorf("%w: batch of %d rows is too small for the PID of %d latent dimensions (need ≥ %d)", ErrInput, batch, 2*cfg.Latent+dm, need)
-		}
+	sources := len(m.dims)
+	pidOn := sources >= 2 && !cfg.EqualWeights
+	if err := batchFits(sources, cfg.Latent, dm, batch, pidOn); err != nil {
+		return nil, err
 	}
 
 	m.dm = dm
@@ -185,6 +186,8 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	if err != nil {
 		return nil, err
 	}
+	spec := m.spec(dm, batch)
+	spec.Masked = xs.Present != nil
 	target, err := transform.FitPipeline(train.Y, transform.PipelineOptions{Clip: -1, Missing: transform.Refuse, Names: m.targets})
 	if err != nil {
 		return nil, fmt.Errorf("%w: scaling the target: %v", ErrInput, err)
@@ -198,8 +201,16 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	}
 	m.target = target
 	var vxs []mat.Matrix
+	var vmask mat.Matrix
 	var vy *mat.Dense
 	if hasVal {
+		vp, err := m.presence(val)
+		if err != nil {
+			return nil, fmt.Errorf("validation data: %w", err)
+		}
+		if mk := maskOf(vp, sources, 0, val.Rows()); mk != nil {
+			vmask = mk
+		}
 		if vxs, err = m.scaleInputs(val); err != nil {
 			return nil, err
 		}
@@ -209,15 +220,20 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	}
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	t, err := trainer.New(m.spec(dm, batch), rng)
+	t, err := trainer.New(spec, rng)
 	if err != nil {
 		return nil, fmt.Errorf("pidreg: building the graph: %w", err)
 	}
 	defer t.Close()
 	termNames := t.Terms()
 
-	tracker := fusion.NewTracker(cfg.schedule(), cfg.Policy)
-	equal := [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3}
+	var tracker *fusion.LatticeTracker
+	if sources >= 2 {
+		if tracker, err = fusion.NewLatticeTracker(cfg.schedule(), cfg.Policy, sources); err != nil {
+			return nil, fmt.Errorf("pidreg: %w", err)
+		}
+	}
+	equal := equalWeights(sources)
 	stored := equal
 	perm := make([]int, n)
 	for i := range perm {
@@ -252,7 +268,9 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 				sums[i] += v
 			}
 			if st.PID != nil {
-				tracker.Observe(*st.PID)
+				if err := tracker.Observe(*st.PID); err != nil {
+					return hist, fmt.Errorf("pidreg: epoch %d, step %d: %w", epoch, s+1, err)
+				}
 			}
 			if fo.steps != nil {
 				fo.steps(Step{Epoch: epoch, Epochs: cfg.Epochs, Step: s + 1, Steps: steps})
@@ -278,7 +296,7 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 			}
 		} else if pidOn {
 			e.PID, e.Windowed = tracker.Windowed(), tracker.Windowed()
-		} else if twoSources {
+		} else if sources >= 2 {
 			if err := t.SetFusion(equal); err != nil {
 				return hist, err
 			}
@@ -287,9 +305,9 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 		e.Weights = stored
 		e.Lambdas = t.Lambdas()
 
-		snap := snapshot{net: t.Network(stored), lambdas: e.Lambdas, atoms: tracker.Windowed()}
+		snap := snapshot{net: t.Network(stored), lambdas: e.Lambdas, atoms: windowed(tracker)}
 		if hasVal {
-			v, err := valLoss(snap.net, vxs, vy)
+			v, err := valLoss(snap.net, vxs, vmask, vy)
 			if err != nil {
 				return hist, fmt.Errorf("pidreg: epoch %d: validation: %w", epoch, err)
 			}
@@ -333,11 +351,31 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 func (m *Model) fitInputs(train Dataset) (*trainer.Inputs, []string, error) {
 	cfg := m.cfg
 	n := train.Rows()
+	present, err := m.presence(train)
+	if err != nil {
+		return nil, nil, err
+	}
 	m.inputs = make([]*transform.Pipeline, len(m.dims))
 	var constant []string
 	for i, mod := range train.Modalities {
+		x := mod.X
+		if present != nil {
+			// Fit on the rows that have the modality.
+			var rows []int
+			for r := range n {
+				if present[r*len(m.dims)+i] {
+					rows = append(rows, r)
+				}
+			}
+			if len(rows) < 2 {
+				return nil, nil, fmt.Errorf("%w: modality %s is missing in %d of the %d training rows: too few to learn from", ErrInput, mod.Name, n-len(rows), n)
+			}
+			if len(rows) < n {
+				x = takeRows(x, rows)
+			}
+		}
 		opt := transform.PipelineOptions{Quantile: cfg.Inputs == Quantile, Clip: cfg.InputClip, Missing: cfg.Missing, Names: m.columnNames(i)}
-		p, err := transform.FitPipeline(mod.X, opt)
+		p, err := transform.FitPipeline(x, opt)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
 		}
@@ -351,7 +389,8 @@ func (m *Model) fitInputs(train Dataset) (*trainer.Inputs, []string, error) {
 		m.inputs[i] = p
 	}
 	in := trainer.NewInputs(n, m.dims)
-	err := m.transformBlocks(train, func(lo int, xs []*mat.Dense) error {
+	in.Present = present
+	err = m.transformBlocks(train, func(lo int, xs []*mat.Dense) error {
 		for i, x := range xs {
 			if err := in.SetRows(i, lo, x.RawMatrix().Data); err != nil {
 				return err
@@ -414,9 +453,9 @@ func (m *Model) targetLabel(j int) string {
 }
 
 // valLoss is the prediction MSE of a network on standardised validation
-// data.
-func valLoss(net *encoder.Network, xs []mat.Matrix, y *mat.Dense) (float64, error) {
-	p, err := net.Forward(xs)
+// data (mask: which rows have which modality, or nil).
+func valLoss(net *encoder.Network, xs []mat.Matrix, mask mat.Matrix, y *mat.Dense) (float64, error) {
+	p, err := net.Forward(xs, mask)
 	if err != nil {
 		return 0, err
 	}
@@ -432,11 +471,44 @@ func valLoss(net *encoder.Network, xs []mat.Matrix, y *mat.Dense) (float64, erro
 	return sse / float64(r*c), nil
 }
 
+// windowed returns the tracker's windowed atoms (zero without a tracker).
+func windowed(tr *fusion.LatticeTracker) pid.LatticeResult {
+	if tr == nil {
+		return pid.LatticeResult{}
+	}
+	return tr.Windowed()
+}
+
+// equalWeights returns the equal fusion weights of m modalities (none for one).
+func equalWeights(m int) []float64 {
+	if m < 2 {
+		return nil
+	}
+	w := make([]float64, fusion.NumTerms(m))
+	for i := range w {
+		w[i] = 1 / float64(len(w))
+	}
+	return w
+}
+
+// batchFits checks that a batch can hold what the model computes on it:
+// the batch PID (and the Gaussianity loss) of M latents of k dimensions
+// and dm targets needs more rows than M·k + dm + 1 dimensions.
+func batchFits(sources, k, dm, batch int, pidOn bool) error {
+	if !pidOn {
+		return nil
+	}
+	if need := sources*k + dm + 2; batch < need {
+		return fmt.Errorf("%w: the batch PID of %d modalities with %d latent dimensions each needs batches of at least %d rows, have %d: raise Config.Batch (-batch) or lower Config.Latent (-latent) so that Batch ≥ M·Latent + %d", ErrInput, sources, k, need, batch, dm+2)
+	}
+	return nil
+}
+
 // finish installs the best snapshot (or the current state when no epoch
 // finished) and the training record.
-func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored [3]float64, hist []Epoch, tr *fusion.Tracker, constant []string) {
+func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored []float64, hist []Epoch, tr *fusion.LatticeTracker, constant []string) {
 	if !ok {
-		best = snapshot{net: t.Network(stored), lambdas: t.Lambdas(), atoms: tr.Windowed()}
+		best = snapshot{net: t.Network(stored), lambdas: t.Lambdas(), atoms: windowed(tr)}
 	}
 	m.net, m.lambdas = best.net, best.lambdas
 	m.trained = true
@@ -444,12 +516,30 @@ func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored [3]flo
 		Names:           m.names,
 		PID:             best.atoms,
 		Weights:         m.Weights(),
+		Terms:           termNames(m.names),
 		Lambdas:         best.lambdas,
 		FrozenAt:        -1,
 		History:         hist,
 		ConstantColumns: constant,
 	}
-	if at := tr.FrozenAt(); at >= 0 && len(m.dims) == 2 && !m.cfg.EqualWeights {
-		m.exp.FrozenAt = at + 1 // the tracker counts epochs from 0
+	if tr != nil && tr.FrozenAt() >= 0 && !m.cfg.EqualWeights {
+		m.exp.FrozenAt = tr.FrozenAt() + 1 // the tracker counts epochs from 0
 	}
+}
+
+// termNames names the fusion terms: the modalities, then "a⊙b" for every
+// pair, in fusion.Terms order.
+func termNames(names []string) []string {
+	if len(names) < 2 {
+		return nil
+	}
+	var out []string
+	for _, t := range fusion.Terms(len(names)) {
+		parts := make([]string, len(t))
+		for i, s := range t {
+			parts[i] = names[s]
+		}
+		out = append(out, strings.Join(parts, "⊙"))
+	}
+	return out
 }

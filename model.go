@@ -3,10 +3,12 @@ package pidreg
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg/encoder"
+	"github.com/pidreg/pidreg/pid"
 	"github.com/pidreg/pidreg/transform"
 )
 
@@ -38,11 +40,13 @@ type Model struct {
 }
 
 // New returns an untrained model for modalities with the given column
-// counts (one or two modalities; the PID needs two). Zero fields of cfg take
-// their documented defaults (see Config); every field is validated here.
+// counts: one (a plain regressor) or more (the PID needs two; the
+// decomposition is exact for up to pid.MaxExactSources, a one-vs-rest
+// reduction beyond). Zero fields of cfg take their documented defaults (see
+// Config); every field is validated here.
 func New(cfg Config, dims ...int) (*Model, error) {
-	if len(dims) < 1 || len(dims) > 2 {
-		return nil, fmt.Errorf("%w: %d modalities: pidreg decomposes two sources (one gives a plain regressor)", ErrInput, len(dims))
+	if len(dims) < 1 || len(dims) > pid.MaxSources {
+		return nil, fmt.Errorf("%w: %d modalities: pidreg takes 1 to %d", ErrInput, len(dims), pid.MaxSources)
 	}
 	for i, d := range dims {
 		if d < 1 {
@@ -51,6 +55,9 @@ func New(cfg Config, dims ...int) (*Model, error) {
 	}
 	c := cfg.withDefaults()
 	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if err := batchFits(len(dims), c.Latent, 1, c.Batch, len(dims) >= 2 && !c.EqualWeights); err != nil {
 		return nil, err
 	}
 	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
@@ -113,14 +120,68 @@ func (m *Model) Names() []string { return append([]string(nil), m.names...) }
 // Dims returns the modality column counts.
 func (m *Model) Dims() []int { return append([]int(nil), m.dims...) }
 
-// Weights returns the stored fusion weights (w₁, w₂, w₃); zero for a
-// one-modality or untrained model.
-func (m *Model) Weights() [3]float64 {
-	var w [3]float64
-	if m.net != nil {
-		copy(w[:], m.net.Fusion)
+// Weights returns the stored fusion weights, one per fusion term (for two
+// modalities w₁, w₂ and w₁₂ of Z₁, Z₂ and Z₁⊙Z₂; Explanation.Terms names
+// them); nil for a one-modality or untrained model.
+func (m *Model) Weights() []float64 {
+	if m.net == nil {
+		return nil
 	}
-	return w
+	return append([]float64(nil), m.net.Fusion...)
+}
+
+// presence returns which rows of d have which modality, row-major n×M: a
+// row lacks a modality when every cell of it is missing (NaN). It returns
+// nil when every row has every modality, and an error naming the first row
+// that has none.
+func (m *Model) presence(d Dataset) ([]bool, error) {
+	n, nm := d.Rows(), len(d.Modalities)
+	var present []bool
+	for i, mod := range d.Modalities {
+		for r := range n {
+			if !allNaN(mod.X.RawRowView(r)) {
+				continue
+			}
+			if present == nil {
+				present = make([]bool, n*nm)
+				for k := range present {
+					present[k] = true
+				}
+			}
+			present[r*nm+i] = false
+		}
+	}
+	for r := 0; present != nil && r < n; r++ {
+		if !slices.Contains(present[r*nm:(r+1)*nm], true) {
+			return nil, fmt.Errorf("%w: row %d has no modality: every cell of it is missing", ErrInput, r)
+		}
+	}
+	return present, nil
+}
+
+func allNaN(row []float64) bool {
+	for _, v := range row {
+		if !math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// maskOf turns rows [lo, hi) of a presence slice into a fusion mask
+// (1 present, 0 absent), or nil when present is nil.
+func maskOf(present []bool, nm, lo, hi int) *mat.Dense {
+	if present == nil {
+		return nil
+	}
+	mask := mat.NewDense(hi-lo, nm, nil)
+	raw := mask.RawMatrix().Data
+	for k, p := range present[lo*nm : hi*nm] {
+		if p {
+			raw[k] = 1
+		}
+	}
+	return mask
 }
 
 // columnNames returns the names of modality i's columns for messages: the
@@ -146,19 +207,32 @@ func (m *Model) scaleInputs(d Dataset) ([]mat.Matrix, error) {
 }
 
 // predictScaled returns the network's outputs (z-scored target units) for
-// the rows of d, transforming and predicting block by block.
+// the rows of d, transforming and predicting block by block. A row that
+// lacks a modality (every cell of it missing) is predicted from the others
+// with the fusion weights renormalised over the terms it has.
 func (m *Model) predictScaled(d Dataset) (*mat.Dense, error) {
+	present, err := m.presence(d)
+	if err != nil {
+		return nil, err
+	}
+	if present != nil && len(m.dims) == 1 {
+		return nil, fmt.Errorf("%w: rows lack the model's only modality", ErrInput)
+	}
 	out := mat.NewDense(d.Rows(), m.dm, nil)
 	block := make([]mat.Matrix, len(m.dims))
-	err := m.transformBlocks(d, func(lo int, xs []*mat.Dense) error {
+	err = m.transformBlocks(d, func(lo int, xs []*mat.Dense) error {
 		for i, x := range xs {
 			block[i] = x
 		}
-		p, err := m.net.Forward(block)
+		r, _ := xs[0].Dims()
+		var mask mat.Matrix
+		if mk := maskOf(present, len(m.dims), lo, lo+r); mk != nil {
+			mask = mk
+		}
+		p, err := m.net.Forward(block, mask)
 		if err != nil {
 			return err
 		}
-		r, _ := p.Dims()
 		out.Slice(lo, lo+r, 0, m.dm).(*mat.Dense).Copy(p)
 		return nil
 	})

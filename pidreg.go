@@ -306,9 +306,15 @@ type Config struct {
 	// Schedule.Patience never freezes (the PID is computed every batch of
 	// the run).
 	Schedule fusion.Schedule
-	// EqualWeights fixes the fusion weights at (⅓, ⅓, ⅓) and never computes
-	// the PID during training (an ablation).
+	// EqualWeights fixes the fusion weights at equal values (⅓ each for two
+	// modalities) and never computes the PID during training (an ablation).
 	EqualWeights bool
+	// ModalityDropout is the probability, in [0, 1), with which each
+	// training row drops each modality at every step (never all of a row's
+	// modalities): the fusion terms of a dropped modality are zeroed and the
+	// row's weights renormalised over the terms it still has. A model
+	// trained with it predicts rows that lack a modality better. Default 0.
+	ModalityDropout float64
 	// Debias applies the small-sample bias correction to every PID.
 	Debias bool
 
@@ -431,6 +437,8 @@ func (c Config) check() error {
 		return bad("Policy", c.Policy, "fusion.Split, Stronger or Bernoulli")
 	case c.Schedule.Window < 0:
 		return bad("Schedule.Window", c.Schedule.Window, "≥ 0 (0: the default of 5 epochs)")
+	case !(c.ModalityDropout >= 0 && c.ModalityDropout < 1):
+		return bad("ModalityDropout", c.ModalityDropout, "a probability in [0, 1)")
 	case !(c.Schedule.Delta >= 0) || math.IsInf(c.Schedule.Delta, 0):
 		return bad("Schedule.Delta", c.Schedule.Delta, "a finite δ ≥ 0 in bits (0: the default of 0.01)")
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +89,7 @@ func TestFitInformativeModality(t *testing.T) {
 	if e.HeldOutRows == 0 {
 		t.Fatal("no held-out PID")
 	}
-	if !(e.HeldOut.UniqueX > e.HeldOut.UniqueY+0.5) {
+	if !(e.HeldOut.Unique(0) > e.HeldOut.Unique(1)+0.5) {
 		t.Errorf("held-out atoms %+v: the signal modality should carry far more unique information", e.HeldOut)
 	}
 	if e.Drop != "noise" {
@@ -130,7 +132,7 @@ func TestSaveLoadIdentical(t *testing.T) {
 	if !mat.Equal(p1, p2) {
 		t.Fatal("predictions differ after Save/Load")
 	}
-	if m2.Explain().PID != m.Explain().PID {
+	if !reflect.DeepEqual(m2.Explain().PID, m.Explain().PID) {
 		t.Fatal("explanation differs after Save/Load")
 	}
 	if got := m2.Columns(); len(got) != 2 || got[1][4] != "b4" || m2.TargetColumns()[0] != "y" {
@@ -178,7 +180,7 @@ func TestDeterministic(t *testing.T) {
 	if !mat.Equal(p1, p2) {
 		t.Fatal("same seed, different predictions")
 	}
-	if m1.Weights() != m2.Weights() {
+	if !slices.Equal(m1.Weights(), m2.Weights()) {
 		t.Fatal("same seed, different fusion weights")
 	}
 	m3, _ := fitSynthetic(t, small(10, 3))
@@ -264,8 +266,17 @@ func TestBadInput(t *testing.T) {
 	if _, err := mr.Fit(context.Background(), nan, Dataset{}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 17") {
 		t.Errorf("NaN with Missing = Refuse: err = %v, want ErrInput naming row 17", err)
 	}
-	if _, err := New(Config{}, 3, 4, 5); err == nil {
-		t.Error("three modalities accepted")
+	if _, err := New(Config{}); !errors.Is(err, ErrInput) {
+		t.Errorf("no modality: err = %v", err)
+	}
+	if _, err := New(Config{}, make([]int, 65)...); !errors.Is(err, ErrInput) {
+		t.Errorf("65 modalities: err = %v", err)
+	}
+	if _, err := New(Config{}, 3, 4, 5, 6); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "at least 259 rows") || !strings.Contains(err.Error(), "-latent") {
+		t.Errorf("four modalities of 64 latents in batches of 256: err = %v, want ErrInput saying which setting to change", err)
+	}
+	if _, err := New(Config{Latent: 32}, 3, 4, 5, 6); err != nil {
+		t.Errorf("four modalities of 32 latents: %v", err)
 	}
 	if _, err := New(Config{Dropout: []float64{1.5, 0}}, 3, 4); err == nil {
 		t.Error("dropout 1.5 accepted")
@@ -353,7 +364,7 @@ func TestVectorTarget(t *testing.T) {
 		t.Errorf("R² = %.3f on the vector target", met.R2)
 	}
 	e := m.Explain()
-	if e.HeldOut.Method != "tilde" || !(e.HeldOut.UniqueX > e.HeldOut.UniqueY) {
+	if e.HeldOut.Method != "tilde" || !(e.HeldOut.Unique(0) > e.HeldOut.Unique(1)) {
 		t.Errorf("held-out PID %+v", e.HeldOut)
 	}
 }

@@ -17,23 +17,24 @@ import (
 // Forward computes, for standardised inputs X₁ … X_M,
 //
 //	Zₘ = encₘ(Xₘ)   (BatchNorm with running statistics, no dropout, no bottleneck noise),
-//	z  = w₁Z₁ + w₂Z₂ + w₃(Z₁⊙Z₂)   (fusion.Fuse; z = Z₁ for one modality),
+//	z  = Σᵢ wᵢZᵢ + Σ_{i<j} w_ij (Zᵢ⊙Z_j)   (fusion.FuseLatents; z = Z₁ for one modality),
 //	ŷ  = head(z),
 //
 // in the head's (z-scored) target units.
 type Network struct {
 	Encoders []*Weights
 	Head     *Weights
-	// Fusion holds (w₁, w₂, w₃) for two modalities and is empty for one.
+	// Fusion holds the fusion weights, one per term of fusion.Terms(M)
+	// ((w₁, w₂, w₁₂) for two modalities); it is empty for one.
 	Fusion []float64
 }
 
-// Validate checks that the pieces fit together: one or two valid encoders
-// with the head's input width, a valid head and three finite fusion weights
-// for two modalities.
+// Validate checks that the pieces fit together: valid encoders with the
+// head's input width, a valid head and fusion.NumTerms(M) finite fusion
+// weights for M ≥ 2 modalities.
 func (n *Network) Validate() error {
-	if n == nil || len(n.Encoders) < 1 || len(n.Encoders) > 2 {
-		return fmt.Errorf("%w: network with %d encoders, want one or two", ErrShape, n.sources())
+	if n == nil || len(n.Encoders) < 1 {
+		return fmt.Errorf("%w: network with %d encoders, want at least one", ErrShape, n.sources())
 	}
 	if err := n.Head.Validate(); err != nil {
 		return fmt.Errorf("head: %w", err)
@@ -47,8 +48,8 @@ func (n *Network) Validate() error {
 		}
 	}
 	want := 0
-	if len(n.Encoders) == 2 {
-		want = 3
+	if len(n.Encoders) >= 2 {
+		want = fusion.NumTerms(len(n.Encoders))
 	}
 	if len(n.Fusion) != want {
 		return fmt.Errorf("%w: %d fusion weights for %d encoders", ErrShape, len(n.Fusion), len(n.Encoders))
@@ -96,7 +97,11 @@ const forwardBlock = 1024
 
 // Forward returns the head's output for the rows of the standardised inputs
 // xs (one matrix per modality, equal row counts), in blocks of 1024 rows.
-func (n *Network) Forward(xs []mat.Matrix) (*mat.Dense, error) {
+// mask, when not nil, says which rows have which modality (rows × M, 1 or
+// 0): a row's weights are renormalised over the fusion terms of the
+// modalities it has (fusion.RowWeights), and the latents of the others are
+// not used.
+func (n *Network) Forward(xs []mat.Matrix, mask mat.Matrix) (*mat.Dense, error) {
 	if len(xs) != len(n.Encoders) || len(xs) == 0 {
 		return nil, fmt.Errorf("%w: %d inputs for %d encoders", ErrShape, len(xs), len(n.Encoders))
 	}
@@ -119,8 +124,16 @@ func (n *Network) Forward(xs []mat.Matrix) (*mat.Dense, error) {
 			return nil, err
 		}
 		fused := zs[0]
-		if len(zs) == 2 {
-			if fused, err = fusion.Fuse(zs[0], zs[1], [3]float64(n.Fusion)); err != nil {
+		if len(zs) >= 2 {
+			lz := make([]mat.Matrix, len(zs))
+			for i, z := range zs {
+				lz[i] = z
+			}
+			var mk mat.Matrix
+			if mask != nil {
+				mk = sliceRows(mask, lo, hi)
+			}
+			if fused, err = fusion.FuseLatents(lz, n.Fusion, mk); err != nil {
 				return nil, err
 			}
 		}

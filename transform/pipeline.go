@@ -215,7 +215,8 @@ func (p *Pipeline) Columns() int {
 func (p *Pipeline) Constant() []int { return append([]int(nil), p.Scaler.Constant...) }
 
 // check validates p and the shape and values of x before a transform: the
-// column count, at least one row, no ±Inf, and no NaN unless p imputes.
+// column count, at least one row, no ±Inf, and no NaN unless p imputes or
+// the whole row is missing.
 func (p *Pipeline) check(op string, x mat.Matrix) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -228,14 +229,26 @@ func (p *Pipeline) check(op string, x mat.Matrix) error {
 		return fmt.Errorf("transform: pipeline %s of a matrix with no rows: %w", op, ErrTooFew)
 	}
 	for i := range r {
+		absent := len(p.Fill) == 0 && missingRow(x, i)
 		for j := range c {
 			v := x.At(i, j)
-			if math.IsInf(v, 0) || (math.IsNaN(v) && len(p.Fill) == 0) {
+			if math.IsInf(v, 0) || (math.IsNaN(v) && len(p.Fill) == 0 && !absent) {
 				return fmt.Errorf("transform: pipeline %s: %s, row %d = %v: %w", op, p.label(j), i, v, ErrNonFinite)
 			}
 		}
 	}
 	return nil
+}
+
+// missingRow reports whether every value of row i of x is missing (NaN).
+func missingRow(x mat.Matrix, i int) bool {
+	_, c := x.Dims()
+	for j := range c {
+		if !math.IsNaN(x.At(i, j)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Transform maps the rows of x through the pipeline and returns a new
@@ -256,7 +269,9 @@ func (p *Pipeline) Transform(x mat.Matrix) (*mat.Dense, error) {
 
 // TransformTo writes the transform of x into dst, which must have x's
 // shape; it allocates nothing, so a caller can transform a large matrix
-// block by block. Its errors are those of Transform.
+// block by block. A row whose every value is missing (a sample without this
+// block of columns) maps to zeros, the standardised centre, whatever the
+// missing-value policy. Its errors are those of Transform.
 func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 	if err := p.check("transform", x); err != nil {
 		return err
@@ -268,10 +283,14 @@ func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 	s, q, clamp := p.Scaler, p.Quantile, p.clamps()
 	for i := range r {
 		row := dst.RawRowView(i)
+		if math.IsNaN(x.At(i, 0)) && missingRow(x, i) {
+			clear(row)
+			continue
+		}
 		for j := range c {
 			v := x.At(i, j)
 			if math.IsNaN(v) {
-				v = p.Fill[j] // check refused NaN without a Fill
+				v = p.Fill[j] // check refused a NaN without a Fill
 			}
 			if q != nil {
 				v = q.score(j, v)
@@ -311,7 +330,8 @@ func (p *Pipeline) Inverse(z mat.Matrix) (*mat.Dense, error) {
 
 // Clamped reports for each row of x whether the pipeline clamps one of its
 // values: outside the quantile map's knots, or a standardised value outside
-// [Lo, Hi]. Missing values are imputed first, so they never count.
+// [Lo, Hi]. Missing values are imputed (or, for a whole missing row, set to
+// the centre), so they never count.
 // Predictions for clamped rows extrapolate.
 func (p *Pipeline) Clamped(x mat.Matrix) ([]bool, error) {
 	if err := p.check("clamped", x); err != nil {

@@ -110,9 +110,9 @@ func TestPipelineMissing(t *testing.T) {
 			t.Errorf("%v: imputed cells %v, %v; their fill transforms to %v", tc.how, z.At(1, 0), z.At(2, 1), mat.Formatted(zf))
 		}
 		// Prediction rows with missing cells are imputed the same way.
-		zn, err := p.Transform(mat.NewDense(1, 2, []float64{nan, nan}))
-		if err != nil || !mat.Equal(zn, zf) {
-			t.Errorf("%v: Transform of a missing row = %v (err %v), want %v", tc.how, zn, err, zf)
+		zn, err := p.Transform(mat.NewDense(2, 2, []float64{nan, tc.fill[1], tc.fill[0], nan}))
+		if err != nil || zn.At(0, 0) != zf.At(0, 0) || zn.At(1, 1) != zf.At(0, 1) {
+			t.Errorf("%v: Transform of rows with a missing cell = %v (err %v), want the fills' %v", tc.how, zn, err, zf)
 		}
 	}
 	if _, err := FitPipeline(x, PipelineOptions{Missing: Refuse}); !errors.Is(err, ErrNonFinite) {
@@ -130,14 +130,14 @@ func TestPipelineMissing(t *testing.T) {
 	if _, err := FitPipeline(huge, PipelineOptions{}); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "column 1") {
 		t.Errorf("values near 1e308: err = %v, want ErrNonFinite naming column 1", err)
 	}
-	p, err := FitPipeline(mat.NewDense(3, 1, []float64{1, 2, 3}), PipelineOptions{Missing: Refuse})
+	p, err := FitPipeline(mat.NewDense(3, 2, []float64{1, 2, 3, 4, 5, 7}), PipelineOptions{Missing: Refuse})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Transform(mat.NewDense(1, 1, []float64{nan})); !errors.Is(err, ErrNonFinite) {
+	if _, err := p.Transform(mat.NewDense(1, 2, []float64{nan, 1})); !errors.Is(err, ErrNonFinite) {
 		t.Errorf("Refuse at transform: err = %v, want ErrNonFinite", err)
 	}
-	if _, err := p.Transform(mat.NewDense(1, 2, nil)); !errors.Is(err, ErrShape) {
+	if _, err := p.Transform(mat.NewDense(1, 3, nil)); !errors.Is(err, ErrShape) {
 		t.Errorf("wrong width: err = %v, want ErrShape", err)
 	}
 }
@@ -223,5 +223,33 @@ func TestPipelineMatchesParts(t *testing.T) {
 	got, err := p.Transform(x)
 	if err != nil || !mat.Equal(got, z) {
 		t.Errorf("pipeline transform differs from Scaler(Quantile(x)) (err %v)", err)
+	}
+}
+
+// TestPipelineMissingRow checks that a row whose every value is missing
+// maps to zeros under every policy, and that Refuse still refuses a row
+// with some values missing.
+func TestPipelineMissingRow(t *testing.T) {
+	nan := math.NaN()
+	x := mat.NewDense(4, 2, []float64{1, 5, 2, 7, 3, 6, 4, 9})
+	for _, how := range []Missing{Median, Mean, Refuse} {
+		p, err := FitPipeline(x, PipelineOptions{Missing: how, Quantile: how == Mean})
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := p.Transform(mat.NewDense(2, 2, []float64{nan, nan, 2, 7}))
+		if err != nil {
+			t.Fatalf("%v: %v", how, err)
+		}
+		if z.At(0, 0) != 0 || z.At(0, 1) != 0 || z.At(1, 0) == 0 {
+			t.Errorf("%v: a missing row transformed to %v", how, mat.Formatted(z))
+		}
+		if c, err := p.Clamped(mat.NewDense(1, 2, []float64{nan, nan})); err != nil || c[0] {
+			t.Errorf("%v: Clamped(missing row) = %v, %v", how, c, err)
+		}
+	}
+	p, _ := FitPipeline(x, PipelineOptions{Missing: Refuse})
+	if _, err := p.Transform(mat.NewDense(1, 2, []float64{nan, 3})); !errors.Is(err, ErrNonFinite) {
+		t.Errorf("Refuse with one missing cell: err = %v", err)
 	}
 }

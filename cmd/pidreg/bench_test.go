@@ -72,6 +72,6 @@ func TestBenchBadInput(t *testing.T) {
 	wantFailure(t, "-seeds 0", append(append(base, two...), "-seeds", "0")...)
 	wantFailure(t, "-sample -3", append(append(base, two...), "-sample", "-3")...)
 	wantFailure(t, "training and test fractions must be positive", append(append(base, two...), "-split", "1,1,0")...)
-	wantFailure(t, "too small for the PID", append(append(base, two...), "-models", "pidreg", "-latent", "32")...)
+	wantFailure(t, "needs batches of at least", append(append(base, two...), "-models", "pidreg", "-latent", "32")...)
 	wantFailure(t, "no row", append(append(base, two...), "-sample", "2")...)
 }

@@ -418,7 +418,7 @@ func TestTrainBadInput(t *testing.T) {
 		{"bad dropout", good, `rate "1.5" is not a number in [0, 1)`, append([]string{"-dropout", "0.3,1.5"}, mods...)},
 		{"dropout count", good, "Config.Dropout has 3 rates for the 2 layers of Config.Hidden", append([]string{"-dropout", "0.1,0.1,0.1"}, mods...)},
 		{"bad policy", good, `unknown policy "best"`, append([]string{"-policy", "best"}, mods...)},
-		{"batch too small for the PID", good, "too small for the PID", append([]string{"-latent", "64"}, mods...)},
+		{"batch too small for the PID", good, "needs batches of at least", append([]string{"-latent", "64"}, mods...)},
 		{"missing out dir", good, "no such file", mods},
 	}
 	for _, c := range cases {

@@ -22,11 +22,15 @@ func Plots(dir string, names []string, hist []pidreg.Epoch, frozenAt int, truth,
 	for _, e := range hist {
 		train = append(train, e.MSE())
 		val = append(val, e.ValMSE)
-		ux = append(ux, e.Windowed.UniqueX)
-		uy = append(uy, e.Windowed.UniqueY)
-		red = append(red, e.Windowed.Redundancy)
-		syn = append(syn, e.Windowed.Synergy)
-		w = append(w, e.Weights)
+		if r, ok := e.Windowed.Pair(); ok || len(names) == 2 {
+			ux = append(ux, r.UniqueX)
+			uy = append(uy, r.UniqueY)
+			red = append(red, r.Redundancy)
+			syn = append(syn, r.Synergy)
+		}
+		if len(e.Weights) == 3 {
+			w = append(w, [3]float64(e.Weights))
+		}
 	}
 	if len(hist) > 0 {
 		if err := plots.Losses(filepath.Join(dir, "losses.png"), train, val); err != nil {

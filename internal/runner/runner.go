@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -34,15 +35,21 @@ type Options struct {
 	Targets []string
 }
 
-// PIDReport is the decomposition in a report: one unique atom per modality
-// in the order given, in bits.
+// PIDReport is the decomposition in a report, in bits: one unique atom per
+// modality in the order given, the redundancy of all of them (the atom
+// {1}{2}…{M}), the synergy of all of them (the atom {1,2,…,M}), and every
+// atom of the lattice by its name ({a}, {b}{c}, {a}{b,c}, …).
 type PIDReport struct {
-	Unique     []float64 `json:"unique"`
-	Redundancy float64   `json:"redundancy"`
-	Synergy    float64   `json:"synergy"`
-	MI         float64   `json:"mi"`
-	MIEach     []float64 `json:"mi_each"`
-	Method     string    `json:"method"`
+	Unique     []float64          `json:"unique"`
+	Redundancy float64            `json:"redundancy"`
+	Synergy    float64            `json:"synergy"`
+	MI         float64            `json:"mi"`
+	MIEach     []float64          `json:"mi_each"`
+	Atoms      map[string]float64 `json:"atoms,omitempty"`
+	// Reduced says the atoms are the one-vs-rest reduction of more than
+	// pid.MaxExactSources modalities, not the full lattice.
+	Reduced bool   `json:"reduced,omitempty"`
+	Method  string `json:"method"`
 }
 
 // EpochJSON is one epoch of a report's history. It is pidreg.Epoch with the
@@ -59,7 +66,8 @@ type Report struct {
 	PID             PIDReport        `json:"pid"`
 	PIDSource       string           `json:"pid_source"`
 	PIDTraining     PIDReport        `json:"pid_training"`
-	Weights         [3]float64       `json:"weights"`
+	Weights         []float64        `json:"weights"`
+	Terms           []string         `json:"terms"`
 	Lambdas         []float64        `json:"lambdas"`
 	Share           []float64        `json:"share,omitempty"`
 	Cost            []float64        `json:"cost,omitempty"`
@@ -85,12 +93,19 @@ type Report struct {
 	Extra  map[string]string `json:"extra,omitempty"`
 }
 
-func pidReport(r pid.Result, n int) PIDReport {
-	if n == 1 {
-		return PIDReport{Unique: []float64{r.UniqueX}, MI: r.MIXY, MIEach: []float64{r.MIX}, Method: r.Method}
+func pidReport(r pid.LatticeResult, names []string) PIDReport {
+	if r.Sources != len(names) || len(names) < 2 {
+		return PIDReport{Unique: make([]float64, len(names)), MIEach: make([]float64, len(names)), Method: r.Method}
 	}
-	return PIDReport{Unique: []float64{r.UniqueX, r.UniqueY}, Redundancy: r.Redundancy, Synergy: r.Synergy,
-		MI: r.MIXY, MIEach: []float64{r.MIX, r.MIY}, Method: r.Method}
+	out := PIDReport{Redundancy: r.Redundancy(), Synergy: r.Synergy(), MI: r.MI, MIEach: r.MIEach,
+		Reduced: r.Reduced, Method: r.Method, Atoms: map[string]float64{}}
+	for i := range names {
+		out.Unique = append(out.Unique, r.Unique(i))
+	}
+	for k, v := range r.Atoms {
+		out.Atoms[r.Name(k, names)] = v
+	}
+	return out
 }
 
 // Run trains a model with cfg on the parts of d given by s, then scores
@@ -141,16 +156,16 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 		}
 	}
 	e := m.Explain()
-	rep.PIDTraining = pidReport(e.PID, len(names))
+	rep.PIDTraining = pidReport(e.PID, names)
 	rep.PID, rep.PIDSource = rep.PIDTraining, "training"
 	if e.HeldOutRows > 0 {
 		where := "held-out"
 		if len(s.Val) == 0 {
 			where = "training" // Fit explains on the training rows without validation data
 		}
-		rep.PID, rep.PIDSource = pidReport(e.HeldOut, len(names)), fmt.Sprintf("%s (%d rows, bias-corrected)", where, e.HeldOutRows)
+		rep.PID, rep.PIDSource = pidReport(e.HeldOut, names), fmt.Sprintf("%s (%d rows, bias-corrected)", where, e.HeldOutRows)
 	}
-	rep.Weights, rep.Lambdas = e.Weights, e.Lambdas
+	rep.Weights, rep.Terms, rep.Lambdas = e.Weights, e.Terms, e.Lambdas
 	rep.Share, rep.Cost, rep.Drop, rep.Normality, rep.Constant = e.Share, e.Cost, e.Drop, e.Normality, e.ConstantColumns
 	if e.FrozenAt > 0 {
 		f := e.FrozenAt
@@ -207,10 +222,18 @@ func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
 	if !math.IsNaN(e.ValMSE) {
 		fmt.Fprintf(&b, "  val %.4f", e.ValMSE)
 	}
-	if len(names) == 2 {
-		p := e.Windowed
-		fmt.Fprintf(&b, "  U[%s]=%.3f U[%s]=%.3f R=%.3f S=%.3f  w=(%.2f %.2f %.2f)",
-			names[0], p.UniqueX, names[1], p.UniqueY, p.Redundancy, p.Synergy, e.Weights[0], e.Weights[1], e.Weights[2])
+	if p := e.Windowed; len(names) >= 2 && p.Sources == len(names) {
+		for i, n := range names {
+			fmt.Fprintf(&b, "  U[%s]=%.3f", n, p.Unique(i))
+		}
+		fmt.Fprintf(&b, " R=%.3f S=%.3f  w=(", p.Redundancy(), p.Synergy())
+		for i, w := range e.Weights {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%.2f", w)
+		}
+		b.WriteByte(')')
 	}
 	fmt.Fprintf(&b, "  λ=")
 	for i, l := range e.Lambdas {
@@ -240,14 +263,25 @@ func Summary(r *Report) string {
 	} else {
 		b.WriteString("no test rows: no test metrics\n")
 	}
-	if len(r.Modalities) == 2 {
+	if len(r.Modalities) >= 2 {
 		p := r.PID
-		fmt.Fprintf(&b, "PID, %s, bits: I(y;%s)=%.3f I(y;%s)=%.3f I(y;both)=%.3f\n", r.PIDSource,
-			r.Modalities[0], p.MIEach[0], r.Modalities[1], p.MIEach[1], p.MI)
-		fmt.Fprintf(&b, "  unique %s %.3f, unique %s %.3f, redundancy %.3f, synergy %.3f\n",
-			r.Modalities[0], p.Unique[0], r.Modalities[1], p.Unique[1], p.Redundancy, p.Synergy)
-		fmt.Fprintf(&b, "fusion weights (%s, %s, product): %.3f %.3f %.3f; λ %v\n",
-			r.Modalities[0], r.Modalities[1], r.Weights[0], r.Weights[1], r.Weights[2], r.Lambdas)
+		fmt.Fprintf(&b, "PID, %s, bits:", r.PIDSource)
+		for i, n := range r.Modalities {
+			fmt.Fprintf(&b, " I(y;%s)=%.3f", n, p.MIEach[i])
+		}
+		fmt.Fprintf(&b, " I(y;all)=%.3f\n", p.MI)
+		for i, n := range r.Modalities {
+			fmt.Fprintf(&b, "  unique %s %.3f,", n, p.Unique[i])
+		}
+		fmt.Fprintf(&b, " redundancy %.3f, synergy %.3f\n", p.Redundancy, p.Synergy)
+		if len(r.Modalities) > 2 {
+			b.WriteString(latticeLines(p))
+		}
+		b.WriteString("fusion weights:")
+		for i, w := range r.Weights {
+			fmt.Fprintf(&b, " %s %.3f", r.Terms[i], w)
+		}
+		fmt.Fprintf(&b, "; λ %v\n", r.Lambdas)
 		if r.Drop != "" {
 			fmt.Fprintf(&b, "modality selection: dropping %s would lose only %.1f%% of the information\n", r.Drop, 100*minOf(r.Cost))
 		}
@@ -267,6 +301,36 @@ func Summary(r *Report) string {
 	}
 	fmt.Fprintf(&b, "%d epochs (best %d), %.2f s/epoch, %.1f s in all; weights froze %s\n",
 		r.EpochsRun, r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds, fr)
+	return b.String()
+}
+
+// latticeLines lists the atoms of a lattice above 0.001 bit, largest first.
+func latticeLines(p PIDReport) string {
+	type atom struct {
+		name string
+		bits float64
+	}
+	var as []atom
+	for n, v := range p.Atoms {
+		if v >= 0.0005 {
+			as = append(as, atom{n, v})
+		}
+	}
+	sort.Slice(as, func(i, j int) bool {
+		if as[i].bits != as[j].bits {
+			return as[i].bits > as[j].bits
+		}
+		return as[i].name < as[j].name
+	})
+	var b strings.Builder
+	b.WriteString("  lattice atoms above 0.0005 bit:")
+	for _, a := range as {
+		fmt.Fprintf(&b, " %s %.3f", a.name, a.bits)
+	}
+	if len(as) == 0 {
+		b.WriteString(" none")
+	}
+	b.WriteByte('\n')
 	return b.String()
 }
 

@@ -10,6 +10,10 @@ type Inputs struct {
 	N    int         // rows
 	Dims []int       // columns of each modality
 	X    [][]float32 // X[m] is modality m's rows, row-major, N×Dims[m]
+	// Present, when set, says which rows have which modality, N×len(Dims)
+	// row-major; nil means every row has every modality. The stored rows
+	// of an absent modality must still be finite (imputed values).
+	Present []bool
 }
 
 // NewInputs allocates the store of n rows of modalities with the given
@@ -40,4 +44,9 @@ func (in *Inputs) SetRows(m, lo int, rows []float64) error {
 func (in *Inputs) row(m, r int) []float32 {
 	d := in.Dims[m]
 	return in.X[m][r*d : (r+1)*d]
+}
+
+// present reports whether row r has modality m.
+func (in *Inputs) present(r, m int) bool {
+	return in.Present == nil || in.Present[r*len(in.Dims)+m]
 }

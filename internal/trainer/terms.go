@@ -30,8 +30,8 @@ type term struct {
 var terms = [...]term{
 	{name: "mse", doc: "mean squared error of the z-scored target (weight 1)", needs: 1, build: buildMSE},
 	{name: "cs", doc: "Cauchy–Schwarz divergence of each encoder output to N(0, I), summed over modalities", needs: 1, build: buildCS},
-	{name: "cmi", doc: "conditional Cauchy–Schwarz CMI I(Zᵢ; X_other | Xᵢ), summed over modalities", needs: 2, build: buildCMI},
-	{name: "gauss", doc: "Shapiro–Francia Gaussianity loss −log W of [ỹ, Z₁, Z₂], off once the fusion weights freeze", needs: 2, build: buildGauss, gated: true},
+	{name: "cmi", doc: "conditional Cauchy–Schwarz CMI I(Zᵢ; X₋ᵢ | Xᵢ), summed over modalities", needs: 2, build: buildCMI},
+	{name: "gauss", doc: "Shapiro–Francia Gaussianity loss −log W of [ỹ, Z₁, …, Z_M], off once the fusion weights freeze", needs: 2, build: buildGauss, gated: true},
 }
 
 // Terms returns the names of the loss terms in table order; "mse" is first
@@ -123,23 +123,39 @@ func buildCS(t *Trainer) (*G.Node, error) {
 	return sum, nil
 }
 
-// buildCMI adds CMI₁ = I(Z₁; X₂ | X₁) and CMI₂ = I(Z₂; X₁ | X₂), each from
-// the Gram matrices of the batch inputs (filled by load) and of the latent.
+// buildCMI adds CMIᵢ = I(Zᵢ; X₋ᵢ | Xᵢ) over the modalities, each from the
+// Gram matrices of the batch inputs (filled by load) and of the latent:
+// M = κ(Xᵢ), K = κ(X₋ᵢ) and L = κ(Zᵢ). For two modalities K = κ(X_other);
+// for more, K is the product kernel ∘_{j≠i} κ(X_j) of the others (each
+// factor with its own median bandwidth), the Gram matrix of their joint.
 func buildCMI(t *Trainer) (*G.Node, error) {
-	var grams []*G.Node
-	for i := range t.spec.Dims {
+	var grams, rest []*G.Node
+	m := len(t.spec.Dims)
+	for i := range m {
 		n, buf := t.input(fmt.Sprintf("gram%d", i+1), t.batch, t.batch)
 		grams, t.gram = append(grams, n), append(t.gram, buf)
 	}
-	c1, err := regularizer.CMI(t.z[0], grams[0], grams[1], t.spec.Bandwidth)
-	if err != nil {
-		return nil, err
+	if m == 2 {
+		rest = []*G.Node{grams[1], grams[0]}
+	} else {
+		for i := range m {
+			n, buf := t.input(fmt.Sprintf("gram_rest%d", i+1), t.batch, t.batch)
+			rest, t.rest = append(rest, n), append(t.rest, buf)
+		}
 	}
-	c2, err := regularizer.CMI(t.z[1], grams[1], grams[0], t.spec.Bandwidth)
-	if err != nil {
-		return nil, err
+	var sum *G.Node
+	for i := range m {
+		c, err := regularizer.CMI(t.z[i], grams[i], rest[i], t.spec.Bandwidth)
+		if err != nil {
+			return nil, err
+		}
+		if sum == nil {
+			sum = c
+		} else if sum, err = G.Add(sum, c); err != nil {
+			return nil, err
+		}
 	}
-	return G.Add(c1, c2)
+	return sum, nil
 }
 
 // buildGauss is −log W of [ỹ, Z₁, Z₂], gated by a scalar input node.
@@ -147,6 +163,6 @@ func buildGauss(t *Trainer) (*G.Node, error) {
 	ytn := G.NewMatrix(t.g, tensor.Float64, G.WithShape(t.batch, t.spec.Targets), G.WithName("ytilde"),
 		G.WithValue(tensor.New(tensor.WithShape(t.batch, t.spec.Targets), tensor.WithBacking(t.yt))))
 	t.gate = G.NewScalar(t.g, tensor.Float64, G.WithName("gauss_gate"), G.WithValue(1.0))
-	f := G.Must(G.Concat(1, ytn, t.z[0], t.z[1]))
+	f := G.Must(G.Concat(1, append(G.Nodes{ytn}, t.z...)...))
 	return regularizer.Gaussianity(f, t.gate)
 }

@@ -20,7 +20,7 @@ import (
 // graph. Every field must be set (the root package resolves the defaults);
 // New checks the shapes, the encoder package the layer settings.
 type Spec struct {
-	// Dims holds the input columns of each modality (one or two).
+	// Dims holds the input columns of each modality (one or more).
 	Dims []int
 	// Targets is the number of target columns dm.
 	Targets int
@@ -49,6 +49,13 @@ type Spec struct {
 	// batch's PID, PID are the options of that decomposition.
 	Policy fusion.Policy
 	PID    pid.Options
+	// ModalityDropout is the probability with which each training row drops
+	// each modality (never all of them): the terms of a dropped modality are
+	// zeroed and the row's fusion weights renormalised over the rest.
+	ModalityDropout float64
+	// Masked makes the fusion per-row even without modality dropout: the
+	// training rows lack some modalities (Inputs.Present).
+	Masked bool
 }
 
 // Trainer is the gorgonia graph of one training step, built once for a
@@ -69,13 +76,17 @@ type Trainer struct {
 	yt   []float64   // INT of the target, batch×dm (PID and Gaussianity input)
 	q    [][]float64 // N(0,1) draws for the CS terms, batch×k
 	gram [][]float64 // κ(X_m), batch×batch, for the CMI terms
+	rest [][]float64 // ∘_{j≠m} κ(X_j) for the CMI terms of M ≥ 3 modalities
 	gate *G.Node     // Gaussianity on (1) or off (0), a scalar input
 
 	enc   []*encoder.MLP
 	bott  []*encoder.Bottleneck
 	head  *encoder.MLP
-	fuser *fusion.Fuser
-	z     []*G.Node
+	layer  *fusion.Layer       // fusion with one weight vector, or
+	masked *fusion.MaskedLayer // per-row fusion weights (missing modalities)
+	w      []float64           // the fusion weights of the next step
+	mask   *mat.Dense          // batch × M presence of the modalities (masked only)
+	z      []*G.Node
 	r     []*G.Node // encoder outputs before the bottleneck
 	pred  *G.Node
 	yNode *G.Node
@@ -132,10 +143,22 @@ func New(spec Spec, rng *rand.Rand) (*Trainer, error) {
 		thetas = append(thetas, b.Theta())
 	}
 	fused := t.z[0]
-	if t.sources() == 2 {
-		t.fuser = fusion.NewFuser(g)
+	if m := t.sources(); m >= 2 {
 		var err error
-		if fused, err = t.fuser.Forward(t.z[0], t.z[1]); err != nil {
+		t.w = equalWeights(m)
+		if spec.ModalityDropout > 0 || spec.Masked {
+			if t.masked, err = fusion.NewMaskedLayer(g, m, batch); err != nil {
+				return nil, fmt.Errorf("fusion: %w", err)
+			}
+			t.mask = mat.NewDense(batch, m, nil)
+			fused, err = t.masked.Forward(t.z...)
+		} else {
+			if t.layer, err = fusion.NewLayer(g, m); err != nil {
+				return nil, fmt.Errorf("fusion: %w", err)
+			}
+			fused, err = t.layer.Forward(t.z...)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("fusion: %w", err)
 		}
 	}
@@ -148,7 +171,7 @@ func New(spec Spec, rng *rand.Rand) (*Trainer, error) {
 		return nil, fmt.Errorf("head: %w", err)
 	}
 	t.yNode, t.yBuf = t.input("y", batch, spec.Targets)
-	if t.sources() == 2 {
+	if t.sources() >= 2 {
 		t.yt = make([]float64, batch*spec.Targets) // the PID's target (and the Gaussianity loss's)
 	}
 
@@ -171,7 +194,7 @@ func New(spec Spec, rng *rand.Rand) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	if t.sources() == 2 {
+	if t.sources() >= 2 {
 		for i, z := range t.z {
 			v, err := tap(z, fmt.Sprintf("z%d", i+1))
 			if err != nil {
@@ -187,8 +210,10 @@ func New(spec Spec, rng *rand.Rand) (*Trainer, error) {
 
 func (s Spec) check() error {
 	switch {
-	case len(s.Dims) < 1 || len(s.Dims) > 2:
-		return fmt.Errorf("trainer: %d modalities, want one or two", len(s.Dims))
+	case len(s.Dims) < 1 || len(s.Dims) > pid.MaxSources:
+		return fmt.Errorf("trainer: %d modalities, want 1 to %d", len(s.Dims), pid.MaxSources)
+	case !(s.ModalityDropout >= 0 && s.ModalityDropout < 1):
+		return fmt.Errorf("trainer: modality dropout %v, want a probability in [0, 1)", s.ModalityDropout)
 	case s.Targets < 1 || s.Batch < 2 || s.Latent < 1:
 		return fmt.Errorf("trainer: %d targets, batch %d, latent %d", s.Targets, s.Batch, s.Latent)
 	}
@@ -240,13 +265,33 @@ func (t *Trainer) SetLearnRate(lr float64) {
 	}
 }
 
-// SetFusion sets the fusion weights (w₁, w₂, w₃) read by the next step. It
-// is a no-op for one modality.
-func (t *Trainer) SetFusion(w [3]float64) error {
-	if t.fuser == nil {
+// equalWeights returns the equal fusion weights of m latents.
+func equalWeights(m int) []float64 {
+	w := make([]float64, fusion.NumTerms(m))
+	for i := range w {
+		w[i] = 1 / float64(len(w))
+	}
+	return w
+}
+
+// SetFusion sets the fusion weights (fusion.Terms order) read by the next
+// step. It is a no-op for one modality.
+func (t *Trainer) SetFusion(w []float64) error {
+	switch {
+	case t.layer != nil:
+		if err := t.layer.Set(w); err != nil {
+			return err
+		}
+	case t.masked != nil:
+		// Checked here; written with each batch's mask by load.
+		if len(w) != len(t.w) {
+			return fmt.Errorf("trainer: %d fusion weights, want %d", len(w), len(t.w))
+		}
+	default:
 		return nil
 	}
-	return t.fuser.Set(w)
+	copy(t.w, w)
+	return nil
 }
 
 // Freeze switches off what is only needed while the fusion weights are
@@ -266,7 +311,7 @@ type Stats struct {
 	// order of Terms().
 	Loss  float64
 	Terms []float64
-	PID   *pid.Result
+	PID   *pid.LatticeResult
 }
 
 // Step runs one training step on the rows idx of the prepared training data
@@ -299,17 +344,23 @@ func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
 		return st, fmt.Errorf("the loss is %v (try a smaller learning rate)", st.Loss)
 	}
-	if withPID && t.fuser != nil {
+	if withPID && t.sources() >= 2 {
 		// The PID of this batch's latents sets the fusion weights of the
 		// next step (one step of lag: the graph runs as a whole).
-		z1 := mat.NewDense(t.batch, t.k, t.zVal[0])
-		z2 := mat.NewDense(t.batch, t.k, t.zVal[1])
-		r, err := pid.FromSamples(mat.NewDense(t.batch, t.spec.Targets, t.yt), z1, z2, t.spec.PID)
+		zs := make([]mat.Matrix, len(t.zVal))
+		for i, v := range t.zVal {
+			zs[i] = mat.NewDense(t.batch, t.k, v)
+		}
+		r, err := Decompose(mat.NewDense(t.batch, t.spec.Targets, t.yt), zs, t.spec.PID)
 		if err != nil {
 			return st, fmt.Errorf("PID: %w", err)
 		}
 		st.PID = &r
-		if err := t.fuser.Set(fusion.Weights(r, t.spec.Policy, t.rng)); err != nil {
+		w, err := fusion.TermWeights(r, t.spec.Policy, t.rng)
+		if err != nil {
+			return st, err
+		}
+		if err := t.SetFusion(w); err != nil {
 			return st, err
 		}
 	}
@@ -356,6 +407,23 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 			return fmt.Errorf("Gram matrix of modality %d: %w", m+1, err)
 		}
 	}
+	for m, r := range t.rest {
+		// ∘_{j≠m} κ(X_j): the product kernel of the other modalities.
+		first := true
+		for j, g := range t.gram {
+			if j == m {
+				continue
+			}
+			if first {
+				copy(r, g)
+				first = false
+				continue
+			}
+			for i, v := range g {
+				r[i] *= v
+			}
+		}
+	}
 	for _, q := range t.q {
 		for i := range q {
 			q[i] = t.rng.NormFloat64()
@@ -368,21 +436,72 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 	for _, b := range t.bott {
 		b.Resample(t.rng)
 	}
+	if t.masked != nil {
+		t.drawMask(xs, idx)
+		if err := t.masked.Set(t.w, t.mask); err != nil {
+			return fmt.Errorf("fusion weights: %w", err)
+		}
+	}
 	return nil
+}
+
+// drawMask fills the batch's presence mask: a modality is present in a row
+// when the row has it (Inputs.Present) and modality dropout did not drop it.
+// Each present modality is dropped with probability ModalityDropout, one
+// rng.Float64 per row and modality; a row left with no modality keeps one
+// of those it has, drawn uniformly (rng.IntN).
+func (t *Trainer) drawMask(xs *Inputs, idx []int) {
+	m := t.sources()
+	p := t.spec.ModalityDropout
+	has := make([]int, 0, m)
+	for i, r := range idx {
+		row := t.mask.RawRowView(i)
+		has = has[:0]
+		kept := 0
+		for j := range row {
+			row[j] = 0
+			if !xs.present(r, j) {
+				continue
+			}
+			has = append(has, j)
+			if p == 0 || t.rng.Float64() >= p {
+				row[j] = 1
+				kept++
+			}
+		}
+		if kept == 0 && len(has) > 0 {
+			row[has[t.rng.IntN(len(has))]] = 1
+		}
+	}
 }
 
 // Network returns a graph-free copy of the trainable state with the given
 // fusion weights: the encoders and the head with their BatchNorm running
 // statistics, for validation, inference and saving.
-func (t *Trainer) Network(fusionWeights [3]float64) *encoder.Network {
+func (t *Trainer) Network(fusionWeights []float64) *encoder.Network {
 	n := &encoder.Network{Head: t.head.Snapshot()}
 	for _, e := range t.enc {
 		n.Encoders = append(n.Encoders, e.Snapshot())
 	}
-	if t.sources() == 2 {
-		n.Fusion = fusionWeights[:]
+	if t.sources() >= 2 {
+		n.Fusion = append([]float64(nil), fusionWeights...)
 	}
 	return n
+}
+
+// Decompose is the PID of the batch (or any rows): for two sources the
+// two-source decomposition (closed form for a scalar target, ~G-PID for a
+// vector one, or opt.Method) as a lattice; for more, the MMI redundancy
+// lattice.
+func Decompose(y mat.Matrix, zs []mat.Matrix, opt pid.Options) (pid.LatticeResult, error) {
+	if len(zs) == 2 {
+		r, err := pid.FromSamples(y, zs[0], zs[1], opt)
+		if err != nil {
+			return pid.LatticeResult{}, err
+		}
+		return pid.LatticeOf(r), nil
+	}
+	return pid.LatticeFromSamples(y, zs, opt)
 }
 
 // Lambdas returns the current bottleneck λ of each modality.
