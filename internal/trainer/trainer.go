@@ -79,17 +79,17 @@ type Trainer struct {
 	rest [][]float64 // ∘_{j≠m} κ(X_j) for the CMI terms of M ≥ 3 modalities
 	gate *G.Node     // Gaussianity on (1) or off (0), a scalar input
 
-	enc   []*encoder.MLP
-	bott  []*encoder.Bottleneck
-	head  *encoder.MLP
+	enc    []*encoder.MLP
+	bott   []*encoder.Bottleneck
+	head   *encoder.MLP
 	layer  *fusion.Layer       // fusion with one weight vector, or
 	masked *fusion.MaskedLayer // per-row fusion weights (missing modalities)
 	w      []float64           // the fusion weights of the next step
 	mask   *mat.Dense          // batch × M presence of the modalities (masked only)
 	z      []*G.Node
-	r     []*G.Node // encoder outputs before the bottleneck
-	pred  *G.Node
-	yNode *G.Node
+	r      []*G.Node // encoder outputs before the bottleneck
+	pred   *G.Node
+	yNode  *G.Node
 
 	terms   []builtTerm
 	lossVal []float64 // tap of the total loss
