@@ -3,6 +3,8 @@ package pidreg
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -43,17 +45,33 @@ type Explanation struct {
 	FrozenAt int `json:"frozen_at"`
 	// History is the per-epoch record of the run.
 	History []Epoch `json:"history"`
-	// Normality is a multivariate normality test of [ỹ, Z₁, …, Z_M] on the
+	// Normality checks the Gaussian assumption on [ỹ, Z₁, …, Z_M] of the
 	// held-out rows: the Gaussian PID is exact only for jointly Gaussian
-	// variables, so a rejection says to read the atoms with care.
+	// variables, so a failed check says to read the atoms with care.
 	Normality Normality `json:"normality"`
+	// Measure is the redundancy measure of the decompositions: "mmi" or
+	// "dep" (Config.Measure).
+	Measure string `json:"measure"`
+	// Quantities are the held-out atoms (by name), the informations
+	// I(ỹ; Zᵢ) and I(ỹ; Z) and, for two modalities, the co-information
+	// Red − Syn, each with its bootstrap interval and permutation p-value
+	// when Config.Bootstrap > 0 and there are two modalities.
+	Quantities []Quantity `json:"quantities"`
+	// Level is the confidence level of the intervals (0.95), Resamples the
+	// number of bootstrap resamples and of permutations (0: none).
+	Level     float64 `json:"level"`
+	Resamples int     `json:"resamples"`
 	// Share[i] is I(ỹ; Zᵢ)/I(ỹ; Z): what modality i carries alone.
 	// Cost[i] is 1 − I(ỹ; Z₋ᵢ)/I(ỹ; Z), the fraction of the information
 	// lost if modality i were dropped (for two modalities (Uᵢ + Syn)/I).
-	Share []float64 `json:"share"`
-	Cost  []float64 `json:"cost"`
-	// Drop names a modality whose removal costs less than Config.DropBelow
-	// of the information, or is empty.
+	// ShareCI and CostCI are their bootstrap intervals (nil without).
+	Share   []float64    `json:"share"`
+	Cost    []float64    `json:"cost"`
+	ShareCI [][2]float64 `json:"share_ci,omitempty"`
+	CostCI  [][2]float64 `json:"cost_ci,omitempty"`
+	// Drop names the modality whose removal costs least, when that cost
+	// (the upper end of its interval, when there is one) is below
+	// Config.DropBelow of the information; else it is empty.
 	Drop string `json:"drop,omitempty"`
 	// ConstantColumns lists input columns that were constant on the
 	// training split (kept, centred, never divided by zero).
@@ -83,16 +101,26 @@ func (e Explanation) Atoms() []Atom {
 	return out
 }
 
-// Normality is the verdict of Mardia's multivariate skewness and kurtosis
-// tests (Mardia 1970) at the 1 % level.
+// Normality is the check of the Gaussian assumption (gaussian.CheckNormality:
+// effect sizes of the departure, the worst columns, a verdict calibrated so
+// that Gaussian samples pass at any size, and the classical p-values).
+// Columns of the check are [ỹ, Z₁, …, Z_M]: 0 is the target, 1+i·k+j latent
+// j of modality i. Checked is false, and Note says why, when the check could
+// not be made.
 type Normality struct {
-	Test      string  `json:"test"`
-	Rows      int     `json:"rows"`
-	Dims      int     `json:"dims"`
-	SkewnessP float64 `json:"skewness_p"`
-	KurtosisP float64 `json:"kurtosis_p"`
-	Gaussian  bool    `json:"gaussian"`
-	Note      string  `json:"note,omitempty"`
+	gaussian.NormalityCheck
+	Checked bool   `json:"checked"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Quantity is one number of an explanation, in bits, with its uncertainty:
+// CI the bootstrap confidence interval and P the permutation p-value
+// against "the target carries no information" (nil when not computed).
+type Quantity struct {
+	Name string      `json:"name"`
+	Bits float64     `json:"bits"`
+	CI   *[2]float64 `json:"ci"`
+	P    *float64    `json:"p"`
 }
 
 // Explain returns the model's explanation (a copy).
@@ -105,6 +133,9 @@ func (m *Model) Explain() Explanation {
 	e.Cost = append([]float64(nil), e.Cost...)
 	e.Weights = append([]float64(nil), e.Weights...)
 	e.Terms = append([]string(nil), e.Terms...)
+	e.Quantities = append([]Quantity(nil), e.Quantities...)
+	e.ShareCI = append([][2]float64(nil), e.ShareCI...)
+	e.CostCI = append([][2]float64(nil), e.CostCI...)
 	return e
 }
 
@@ -153,7 +184,8 @@ func (m *Model) explainHeldOut(d Dataset) error {
 		for i, z := range zs {
 			lz[i] = z
 		}
-		r, err := trainer.Decompose(yt, lz, pid.Options{Debias: true})
+		opt := m.cfg.pidOptions(true)
+		r, err := trainer.Decompose(yt, lz, opt)
 		if err != nil {
 			return fmt.Errorf("pidreg: held-out PID: %w", err)
 		}
@@ -164,13 +196,114 @@ func (m *Model) explainHeldOut(d Dataset) error {
 			f.Slice(0, n, dm+i*k, dm+(i+1)*k).(*mat.Dense).Copy(z)
 		}
 		m.exp.Normality = normality(f)
+		var iv *pid.Intervals
+		var pv *pid.PValues
+		if nm == 2 && m.cfg.Bootstrap > 0 {
+			if n < pid.MinBootstrapRows(dm+nm*k) {
+				m.exp.Normality.Note = strings.TrimSpace(m.exp.Normality.Note + fmt.Sprintf(" no intervals: %d held-out rows are too few to bootstrap %d dimensions (need %d)", n, dm+nm*k, pid.MinBootstrapRows(dm+nm*k)))
+			} else {
+				b, err := pid.Bootstrap(yt, zs[0], zs[1], opt, pid.BootstrapOptions{B: m.cfg.Bootstrap, Seed: m.cfg.Seed})
+				if err != nil {
+					return fmt.Errorf("pidreg: held-out bootstrap: %w", err)
+				}
+				p, err := pid.PermutationTest(yt, zs[0], zs[1], opt, pid.PermutationOptions{P: m.cfg.Bootstrap, Seed: m.cfg.Seed})
+				if err != nil {
+					return fmt.Errorf("pidreg: held-out permutation test: %w", err)
+				}
+				iv, pv = &b, &p
+			}
+		}
+		m.exp.Quantities = quantities(r, m.names, iv, pv)
+		if iv != nil {
+			m.exp.Level, m.exp.Resamples = iv.Level, iv.B
+			m.exp.ShareCI, m.exp.CostCI = shareIntervals(iv)
+		}
 	}
 	src := m.exp.HeldOut
 	if m.exp.HeldOutRows == 0 {
 		src = m.exp.PID
 	}
-	m.exp.Share, m.exp.Cost, m.exp.Drop = shares(src, m.names, m.cfg.DropBelow)
+	m.exp.Share, m.exp.Cost, m.exp.Drop = shares(src, m.names, m.cfg.DropBelow, m.exp.CostCI)
 	return nil
+}
+
+// quantities lists the atoms and informations of r by name, with their
+// intervals and p-values when given (two modalities).
+func quantities(r pid.LatticeResult, names []string, iv *pid.Intervals, pv *pid.PValues) []Quantity {
+	var out []Quantity
+	ci := func(i pid.Interval) *[2]float64 { return &[2]float64{i.Lo, i.Hi} }
+	pp := func(v float64) *float64 { return &v }
+	for k, v := range r.Atoms {
+		out = append(out, Quantity{Name: r.Name(k, names), Bits: v})
+	}
+	for i, v := range r.MIEach {
+		out = append(out, Quantity{Name: "I(ỹ;" + names[i] + ")", Bits: v})
+	}
+	out = append(out, Quantity{Name: "I(ỹ;" + strings.Join(names, ",") + ")", Bits: r.MI})
+	if pair, ok := r.Pair(); ok {
+		out = append(out, Quantity{Name: "co-information", Bits: pair.CoInformation()})
+		if iv != nil {
+			for k, i := range []pid.Interval{iv.UniqueX, iv.UniqueY, iv.Redundancy, iv.Synergy, iv.MIX, iv.MIY, iv.MIXY} {
+				out[k].CI = ci(i)
+			}
+			out[7].CI = ci(coInformationInterval(iv))
+		}
+		if pv != nil {
+			for k, p := range []float64{pv.UniqueX, pv.UniqueY, pv.Redundancy, pv.Synergy, pv.MIX, pv.MIY, pv.MIXY} {
+				out[k].P = pp(p)
+			}
+		}
+	}
+	return out
+}
+
+// coInformationInterval is the percentile interval of Red − Syn over the
+// bootstrap replicates.
+func coInformationInterval(iv *pid.Intervals) pid.Interval {
+	v := make([]float64, len(iv.Replicates))
+	for i, r := range iv.Replicates {
+		v[i] = r.CoInformation()
+	}
+	return percentile(v, iv.Level)
+}
+
+// shareIntervals are the percentile intervals of the shares I(ỹ;Zᵢ)/I and
+// the removal costs 1 − I(ỹ;Z_other)/I over the bootstrap replicates.
+func shareIntervals(iv *pid.Intervals) (share, cost [][2]float64) {
+	for i := range 2 {
+		sv := make([]float64, 0, len(iv.Replicates))
+		cv := make([]float64, 0, len(iv.Replicates))
+		for _, r := range iv.Replicates {
+			if r.MIXY > 0 {
+				s := [2]float64{}
+				c := [2]float64{}
+				s[0], s[1] = r.Shares()
+				c[0], c[1] = r.RemovalCosts()
+				sv, cv = append(sv, s[i]), append(cv, c[i])
+			}
+		}
+		if len(sv) == 0 {
+			return nil, nil
+		}
+		si, ci := percentile(sv, iv.Level), percentile(cv, iv.Level)
+		share, cost = append(share, [2]float64{si.Lo, si.Hi}), append(cost, [2]float64{ci.Lo, ci.Hi})
+	}
+	return share, cost
+}
+
+// percentile is the percentile interval at level of the values v (sorted
+// in place), interpolating between order statistics.
+func percentile(v []float64, level float64) pid.Interval {
+	slices.Sort(v)
+	q := func(p float64) float64 {
+		h := p * float64(len(v)-1)
+		lo := int(math.Floor(h))
+		if lo+1 >= len(v) {
+			return v[len(v)-1]
+		}
+		return v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
+	}
+	return pid.Interval{Lo: q((1 - level) / 2), Hi: q((1 + level) / 2)}
 }
 
 func all(b []bool) bool {
@@ -184,8 +317,8 @@ func all(b []bool) bool {
 
 // shares turns a decomposition into per-modality shares and removal costs,
 // and names the modality to drop when its cost is the least and below the
-// threshold.
-func shares(r pid.LatticeResult, names []string, below float64) (share, cost []float64, drop string) {
+// threshold — the upper end of the cost's interval when costCI is given.
+func shares(r pid.LatticeResult, names []string, below float64, costCI [][2]float64) (share, cost []float64, drop string) {
 	share, cost = make([]float64, len(names)), make([]float64, len(names))
 	if !(r.MI > 0) || len(r.MIEach) != len(names) || len(r.MIRest) != len(names) {
 		return share, cost, ""
@@ -200,21 +333,20 @@ func shares(r pid.LatticeResult, names []string, below float64) (share, cost []f
 			i = j
 		}
 	}
-	if cost[i] < below {
+	c := cost[i]
+	if i < len(costCI) {
+		c = costCI[i][1]
+	}
+	if c < below {
 		drop = names[i]
 	}
 	return share, cost, drop
 }
 
 func normality(f *mat.Dense) Normality {
-	rows, dims := f.Dims()
-	out := Normality{Test: "mardia", Rows: rows, Dims: dims, SkewnessP: math.NaN(), KurtosisP: math.NaN()}
-	res, err := gaussian.Mardia(f)
+	c, err := gaussian.CheckNormality(f, gaussian.NormalityOptions{})
 	if err != nil {
-		out.Note = err.Error()
-		return out
+		return Normality{Note: err.Error()}
 	}
-	out.SkewnessP, out.KurtosisP = res.SkewnessP, res.KurtosisP
-	out.Gaussian = res.SkewnessP >= 0.01 && res.KurtosisP >= 0.01
-	return out
+	return Normality{NormalityCheck: c, Checked: true}
 }

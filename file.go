@@ -91,6 +91,8 @@ type fileConfig struct {
 	EqualWeights    bool      `json:"equal_weights"`
 	ModalityDropout float64   `json:"modality_dropout"`
 	Debias          bool      `json:"debias"`
+	Measure         string    `json:"measure"`
+	Bootstrap       int       `json:"bootstrap"`
 	DropBelow       float64   `json:"drop_below"`
 	Seed            uint64    `json:"seed"`
 }
@@ -198,7 +200,7 @@ func (c Config) file() fileConfig {
 		Patience: c.Patience, PlateauPatience: c.PlateauPatience, PlateauFactor: c.PlateauFactor, MinLearnRate: c.MinLearnRate,
 		CS: c.CS, CMI: c.CMI, Gauss: c.Gauss, Bandwidth: c.Bandwidth, Policy: c.Policy.String(),
 		Window: c.Schedule.Window, Delta: c.Schedule.Delta, FreezePatience: c.Schedule.Patience,
-		EqualWeights: c.EqualWeights, ModalityDropout: c.ModalityDropout, Debias: c.Debias, DropBelow: c.DropBelow, Seed: c.Seed}
+		EqualWeights: c.EqualWeights, ModalityDropout: c.ModalityDropout, Debias: c.Debias, Measure: c.Measure, Bootstrap: c.Bootstrap, DropBelow: c.DropBelow, Seed: c.Seed}
 }
 
 func (f fileConfig) config() (Config, error) {
@@ -207,7 +209,7 @@ func (f fileConfig) config() (Config, error) {
 		ThetaInit: f.ThetaInit, ClipNorm: f.ClipNorm, Patience: f.Patience, PlateauPatience: f.PlateauPatience,
 		PlateauFactor: f.PlateauFactor, MinLearnRate: f.MinLearnRate, CS: f.CS, CMI: f.CMI, Gauss: f.Gauss,
 		Bandwidth: f.Bandwidth, Schedule: fusion.Schedule{Window: f.Window, Delta: f.Delta, Patience: f.FreezePatience},
-		EqualWeights: f.EqualWeights, ModalityDropout: f.ModalityDropout, Debias: f.Debias, DropBelow: f.DropBelow, Seed: f.Seed, literal: true}
+		EqualWeights: f.EqualWeights, ModalityDropout: f.ModalityDropout, Debias: f.Debias, Measure: f.Measure, Bootstrap: f.Bootstrap, DropBelow: f.DropBelow, Seed: f.Seed, literal: true}
 	var err error
 	if c.Inputs, err = ParseInputMap(f.Inputs); err != nil {
 		return c, err

@@ -110,7 +110,7 @@ func (m *Model) spec(dm, batch int) trainer.Spec {
 		Head:      encoder.Config{Hidden: c.HeadHidden, Dropout: c.HeadDropout},
 		ThetaInit: c.ThetaInit, Weights: c.lossWeights(), Bandwidth: c.Bandwidth,
 		LearnRate: c.LearnRate, LambdaLearnRate: c.LambdaLearnRate, ClipNorm: c.ClipNorm,
-		Policy: c.Policy, PID: pid.Options{Debias: c.Debias},
+		Policy: c.Policy, PID: c.pidOptions(c.Debias),
 		ModalityDropout: c.ModalityDropout,
 	}
 }
@@ -517,6 +517,7 @@ func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored []floa
 		PID:             best.atoms,
 		Weights:         m.Weights(),
 		Terms:           termNames(m.names),
+		Measure:         measureName(m.cfg.Measure),
 		Lambdas:         best.lambdas,
 		FrozenAt:        -1,
 		History:         hist,
@@ -525,6 +526,14 @@ func (m *Model) finish(t *trainer.Trainer, best snapshot, ok bool, stored []floa
 	if tr != nil && tr.FrozenAt() >= 0 && !m.cfg.EqualWeights {
 		m.exp.FrozenAt = tr.FrozenAt() + 1 // the tracker counts epochs from 0
 	}
+}
+
+// measureName is the name of the redundancy measure of cfg.Measure.
+func measureName(s string) string {
+	if s == "" {
+		return "mmi"
+	}
+	return s
 }
 
 // termNames names the fusion terms: the modalities, then "a⊙b" for every

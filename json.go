@@ -27,19 +27,6 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 	}{num(m.MSE), num(m.RMSE), num(m.MAE), num(m.R2)})
 }
 
-// MarshalJSON writes p-values that could not be computed as null.
-func (n Normality) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Test      string `json:"test"`
-		Rows      int    `json:"rows"`
-		Dims      int    `json:"dims"`
-		SkewnessP num    `json:"skewness_p"`
-		KurtosisP num    `json:"kurtosis_p"`
-		Gaussian  bool   `json:"gaussian"`
-		Note      string `json:"note,omitempty"`
-	}{n.Test, n.Rows, n.Dims, num(n.SkewnessP), num(n.KurtosisP), n.Gaussian, n.Note})
-}
-
 // MarshalJSON writes the validation loss of a run without validation data
 // as null.
 func (e Epoch) MarshalJSON() ([]byte, error) {
@@ -61,21 +48,6 @@ func (x *num) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*x = num(f)
-	return nil
-}
-
-// UnmarshalJSON reads what MarshalJSON writes (null p-values as NaN).
-func (n *Normality) UnmarshalJSON(b []byte) error {
-	type plain Normality
-	aux := struct {
-		*plain
-		SkewnessP num `json:"skewness_p"`
-		KurtosisP num `json:"kurtosis_p"`
-	}{plain: (*plain)(n)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	n.SkewnessP, n.KurtosisP = float64(aux.SkewnessP), float64(aux.KurtosisP)
 	return nil
 }
 

@@ -42,7 +42,7 @@ func threeModalities(n int, structure string, seed uint64) Dataset {
 
 func threeConfig(seed uint64) Config {
 	return Config{Latent: 4, Hidden: []int{32, 16}, HeadHidden: []int{32, 16}, Dropout: []float64{0.1, 0},
-		Batch: 128, Epochs: 25, Seed: seed, Patience: 10}
+		Batch: 128, Epochs: 25, Seed: seed, Patience: 10, Bootstrap: -1}
 }
 
 // TestThreeModalityLattice trains on two known structures and checks that

@@ -60,6 +60,9 @@ func New(cfg Config, dims ...int) (*Model, error) {
 	if err := batchFits(len(dims), c.Latent, 1, c.Batch, len(dims) >= 2 && !c.EqualWeights); err != nil {
 		return nil, err
 	}
+	if c.Measure == pid.MethodDep && len(dims) != 2 {
+		return nil, fmt.Errorf("%w: Config.Measure \"dep\" decomposes two modalities, have %d (use \"mmi\")", ErrInput, len(dims))
+	}
 	return &Model{cfg: c, dims: append([]int(nil), dims...)}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pidreg/pidreg/encoder"
 	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/pid"
 	"github.com/pidreg/pidreg/transform"
 )
 
@@ -317,10 +318,24 @@ type Config struct {
 	ModalityDropout float64
 	// Debias applies the small-sample bias correction to every PID.
 	Debias bool
+	// Measure is the redundancy measure of the decompositions, for the
+	// fusion weights and the explanation: "mmi" (or "", the default) is the
+	// method's Gaussian PID (its closed form, which is the
+	// minimum-mutual-information PID, for a scalar target; the ~G-PID for a
+	// vector target; the MMI redundancy lattice for three or more
+	// modalities); "dep" is Kay & Ince's I_dep (two modalities only), which
+	// gives independent sources no redundancy. See package pid.
+	Measure string
+	// Bootstrap is the number of bootstrap resamples of the held-out rows
+	// behind the confidence intervals of the explanation's atoms, shares and
+	// removal costs, and the number of permutations behind its p-values
+	// (two modalities). Default 200; negative: no intervals.
+	Bootstrap int
 
 	// DropBelow is the modality-selection threshold of Explain, in [0, 1): a
 	// modality whose removal would lose less than this fraction of
-	// I(ỹ; Z₁,Z₂) is named in Explanation.Drop. Default 0.05.
+	// I(ỹ; Z₁,Z₂) — the upper end of the 95 % interval of that cost, when
+	// there are intervals — is named in Explanation.Drop. Default 0.05.
 	DropBelow float64
 
 	// Seed seeds every random choice (initialisation, shuffling, dropout,
@@ -379,6 +394,7 @@ func (c Config) withDefaults() Config {
 	def(&c.ClipNorm, 1)
 	defInt(&c.Patience, 30)
 	defInt(&c.PlateauPatience, 10)
+	defInt(&c.Bootstrap, 200)
 	def(&c.PlateauFactor, 0.5)
 	def(&c.MinLearnRate, 1e-6)
 	def(&c.CS, 0.1)
@@ -433,6 +449,8 @@ func (c Config) check() error {
 		return bad("Inputs", c.Inputs, "ZScore or Quantile")
 	case c.Missing != transform.Median && c.Missing != transform.Mean && c.Missing != transform.Refuse:
 		return bad("Missing", c.Missing, "transform.Median, Mean or Refuse")
+	case c.Measure != "" && c.Measure != "mmi" && c.Measure != pid.MethodDep:
+		return bad("Measure", fmt.Sprintf("%q", c.Measure), `"mmi" or "dep"`)
 	case c.Policy != fusion.Split && c.Policy != fusion.Stronger && c.Policy != fusion.Bernoulli:
 		return bad("Policy", c.Policy, "fusion.Split, Stronger or Bernoulli")
 	case c.Schedule.Window < 0:
@@ -464,6 +482,16 @@ func checkLayers(wname, dname string, widths []int, drop []float64) error {
 		}
 	}
 	return nil
+}
+
+// pidOptions returns the options of the model's decompositions: the
+// measure, and the bias correction when asked.
+func (c Config) pidOptions(debias bool) pid.Options {
+	o := pid.Options{Debias: debias}
+	if c.Measure == pid.MethodDep {
+		o.Method = pid.MethodDep
+	}
+	return o
 }
 
 // on reports whether a loss weight is active (zero or negative switches it off).

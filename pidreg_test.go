@@ -36,9 +36,11 @@ func synthetic(n int, seed uint64) Dataset {
 	return Dataset{Modalities: []Modality{{"signal", a}, {"noise", b}}, Y: y}
 }
 
+// small is a quick configuration for the tests; without bootstrap
+// intervals (TestFitInformativeModality turns them on).
 func small(seed uint64, epochs int) Config {
 	return Config{Latent: 8, Hidden: []int{64, 32}, HeadHidden: []int{64, 32}, Dropout: []float64{0.1, 0},
-		Batch: 128, Epochs: epochs, Seed: seed, Patience: 15}
+		Batch: 128, Epochs: epochs, Seed: seed, Patience: 15, Bootstrap: -1}
 }
 
 // part returns rows [lo, hi) of d.
@@ -73,7 +75,9 @@ func fitSynthetic(t *testing.T, cfg Config) (*Model, Dataset) {
 }
 
 func TestFitInformativeModality(t *testing.T) {
-	m, test := fitSynthetic(t, small(1, 60))
+	cfg := small(1, 60)
+	cfg.Bootstrap = 200
+	m, test := fitSynthetic(t, cfg)
 	met, err := m.Evaluate(test)
 	if err != nil {
 		t.Fatal(err)
@@ -92,8 +96,23 @@ func TestFitInformativeModality(t *testing.T) {
 	if !(e.HeldOut.Unique(0) > e.HeldOut.Unique(1)+0.5) {
 		t.Errorf("held-out atoms %+v: the signal modality should carry far more unique information", e.HeldOut)
 	}
-	if e.Drop != "noise" {
-		t.Errorf("Drop = %q, want the noise modality (cost %v)", e.Drop, e.Cost)
+	// The noise costs nothing by its point estimate, but on 200 held-out
+	// rows its 95 % interval reaches above the 5 % threshold: the advice
+	// rests on the interval, so nothing is dropped ...
+	if e.Cost[1] != 0 || len(e.CostCI) != 2 || !(e.CostCI[1][1] > 0.05) || e.Drop != "" {
+		t.Errorf("cost %v, interval %v, Drop %q: want cost 0 with an interval above 5 %% and no advice", e.Cost, e.CostCI, e.Drop)
+	}
+	// ... while a threshold above the interval's end drops it.
+	if _, _, drop := shares(e.HeldOut, e.Names, e.CostCI[1][1]+1e-9, e.CostCI); drop != "noise" {
+		t.Errorf("threshold above the interval: drop %q, want noise", drop)
+	}
+	for _, q := range e.Quantities {
+		if q.CI == nil || (q.P == nil) != (q.Name == "co-information") || !(q.CI[0] <= q.CI[1]) {
+			t.Errorf("quantity %s has interval %v and p %v", q.Name, q.CI, q.P)
+		}
+		if q.Name == "{signal}" && (*q.P > 0.01 || !(q.CI[0] > 0.5)) {
+			t.Errorf("unique signal information %.3f: interval %v, p %v; want it clearly above 0", q.Bits, *q.CI, *q.P)
+		}
 	}
 	if len(e.History) == 0 || len(e.Lambdas) != 2 {
 		t.Errorf("history %d epochs, lambdas %v", len(e.History), e.Lambdas)

@@ -137,7 +137,7 @@ func TestTrainPredictEval(t *testing.T) {
 	plotDir := filepath.Join(dir, "plots")
 	out := mustRun(t, append([]string{"train", "-data", data, "-modality", "A=a1,a2,a3", "-modality", "B=4-5",
 		"-target", "y", "-out", model, "-report", report, "-plots", plotDir, "-seed", "3"}, tiny...)...)
-	for _, want := range []string{"test (40 rows): RMSE", "unique A", "model written to " + model} {
+	for _, want := range []string{"test (40 rows): RMSE", "{A} ", "model written to " + model} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train output lacks %q:\n%s", want, out)
 		}

@@ -61,27 +61,34 @@ type EpochJSON struct {
 
 // Report is the JSON written by `pidreg train -report` and the examples.
 type Report struct {
-	Modalities      []string         `json:"modalities"`
-	Metrics         *pidreg.Metrics  `json:"metrics"` // null without test rows
-	PID             PIDReport        `json:"pid"`
-	PIDSource       string           `json:"pid_source"`
-	PIDTraining     PIDReport        `json:"pid_training"`
-	Weights         []float64        `json:"weights"`
-	Terms           []string         `json:"terms"`
-	Lambdas         []float64        `json:"lambdas"`
-	Share           []float64        `json:"share,omitempty"`
-	Cost            []float64        `json:"cost,omitempty"`
-	Drop            string           `json:"drop,omitempty"`
-	Normality       pidreg.Normality `json:"normality"`
-	EpochsRun       int              `json:"epochs_run"`
-	BestEpoch       int              `json:"best_epoch"`
-	FrozenAtEpoch   *int             `json:"frozen_at_epoch"`
-	SecondsPerEpoch float64          `json:"seconds_per_epoch"`
-	EpochSeconds    []float64        `json:"epoch_seconds"`
-	TotalSeconds    float64          `json:"total_seconds"`
-	TrainRows       int              `json:"train_rows"`
-	ValRows         int              `json:"val_rows"`
-	TestRows        int              `json:"test_rows"`
+	Modalities  []string         `json:"modalities"`
+	Metrics     *pidreg.Metrics  `json:"metrics"` // null without test rows
+	PID         PIDReport        `json:"pid"`
+	PIDSource   string           `json:"pid_source"`
+	PIDTraining PIDReport        `json:"pid_training"`
+	Weights     []float64        `json:"weights"`
+	Terms       []string         `json:"terms"`
+	Lambdas     []float64        `json:"lambdas"`
+	Share       []float64        `json:"share,omitempty"`
+	Cost        []float64        `json:"cost,omitempty"`
+	Drop        string           `json:"drop,omitempty"`
+	Normality   pidreg.Normality `json:"normality"`
+	// Measure, Quantities, ShareCI and CostCI are the explanation's (see
+	// pidreg.Explanation): the atoms and informations with their bootstrap
+	// intervals and permutation p-values.
+	Measure         string            `json:"measure"`
+	Quantities      []pidreg.Quantity `json:"quantities"`
+	ShareCI         [][2]float64      `json:"share_ci,omitempty"`
+	CostCI          [][2]float64      `json:"cost_ci,omitempty"`
+	EpochsRun       int               `json:"epochs_run"`
+	BestEpoch       int               `json:"best_epoch"`
+	FrozenAtEpoch   *int              `json:"frozen_at_epoch"`
+	SecondsPerEpoch float64           `json:"seconds_per_epoch"`
+	EpochSeconds    []float64         `json:"epoch_seconds"`
+	TotalSeconds    float64           `json:"total_seconds"`
+	TrainRows       int               `json:"train_rows"`
+	ValRows         int               `json:"val_rows"`
+	TestRows        int               `json:"test_rows"`
 	// TestOutOfRange counts the test rows with an input beyond the range
 	// seen in training (clamped; their predictions extrapolate).
 	TestOutOfRange int            `json:"test_rows_out_of_range"`
@@ -91,6 +98,8 @@ type Report struct {
 	// epoch's mean and windowed PID, the weights, λ and the learning rate.
 	Epochs []EpochJSON       `json:"history"`
 	Extra  map[string]string `json:"extra,omitempty"`
+
+	explanation pidreg.Explanation // for Summary
 }
 
 func pidReport(r pid.LatticeResult, names []string) PIDReport {
@@ -167,6 +176,8 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	}
 	rep.Weights, rep.Terms, rep.Lambdas = e.Weights, e.Terms, e.Lambdas
 	rep.Share, rep.Cost, rep.Drop, rep.Normality, rep.Constant = e.Share, e.Cost, e.Drop, e.Normality, e.ConstantColumns
+	rep.Measure, rep.Quantities, rep.ShareCI, rep.CostCI = e.Measure, e.Quantities, e.ShareCI, e.CostCI
+	rep.explanation = e
 	if e.FrozenAt > 0 {
 		f := e.FrozenAt
 		rep.FrozenAtEpoch = &f
@@ -264,36 +275,7 @@ func Summary(r *Report) string {
 		b.WriteString("no test rows: no test metrics\n")
 	}
 	if len(r.Modalities) >= 2 {
-		p := r.PID
-		fmt.Fprintf(&b, "PID, %s, bits:", r.PIDSource)
-		for i, n := range r.Modalities {
-			fmt.Fprintf(&b, " I(y;%s)=%.3f", n, p.MIEach[i])
-		}
-		fmt.Fprintf(&b, " I(y;all)=%.3f\n", p.MI)
-		for i, n := range r.Modalities {
-			fmt.Fprintf(&b, "  unique %s %.3f,", n, p.Unique[i])
-		}
-		fmt.Fprintf(&b, " redundancy %.3f, synergy %.3f\n", p.Redundancy, p.Synergy)
-		if len(r.Modalities) > 2 {
-			b.WriteString(latticeLines(p))
-		}
-		b.WriteString("fusion weights:")
-		for i, w := range r.Weights {
-			fmt.Fprintf(&b, " %s %.3f", r.Terms[i], w)
-		}
-		fmt.Fprintf(&b, "; λ %v\n", r.Lambdas)
-		if r.Drop != "" {
-			fmt.Fprintf(&b, "modality selection: dropping %s would lose only %.1f%% of the information\n", r.Drop, 100*minOf(r.Cost))
-		}
-		verdict := "not rejected"
-		switch {
-		case math.IsNaN(r.Normality.SkewnessP) || math.IsNaN(r.Normality.KurtosisP):
-			verdict = "not computed: " + r.Normality.Note
-		case !r.Normality.Gaussian:
-			verdict = "REJECTED: read the atoms with care"
-		}
-		fmt.Fprintf(&b, "joint normality of [ỹ,Z₁,Z₂] (Mardia, %d rows): skewness p=%.3g, kurtosis p=%.3g: %s\n",
-			r.Normality.Rows, r.Normality.SkewnessP, r.Normality.KurtosisP, verdict)
+		b.WriteString(r.explanation.Text())
 	}
 	fr := "never"
 	if r.FrozenAtEpoch != nil {
