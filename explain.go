@@ -139,6 +139,40 @@ func (m *Model) Explain() Explanation {
 	return e
 }
 
+// ExplainOn returns the explanation with its decomposition recomputed on
+// the rows of d (at most the first 2000 that have every modality; raw
+// inputs and targets, as for Evaluate): the held-out atoms, their
+// intervals (resamples bootstrap resamples and permutations; 0 means the
+// model's Config.Bootstrap, negative none), the shares and costs, the drop
+// advice and the normality check. The training record (history, training
+// atoms, weights, λ) is the model's. The model is not changed.
+func (m *Model) ExplainOn(d Dataset, resamples int) (Explanation, error) {
+	if !m.trained {
+		return Explanation{}, ErrNotTrained
+	}
+	if err := d.validate("explain", m.dims, m.dm, true, m.cfg.Missing); err != nil {
+		return Explanation{}, err
+	}
+	if err := m.checkNames(d); err != nil {
+		return Explanation{}, err
+	}
+	mm := *m
+	if resamples != 0 {
+		mm.cfg.Bootstrap = resamples
+	}
+	mm.exp = m.Explain()
+	mm.exp.HeldOut, mm.exp.HeldOutRows, mm.exp.Quantities = pid.LatticeResult{}, 0, nil
+	mm.exp.Level, mm.exp.Resamples, mm.exp.ShareCI, mm.exp.CostCI = 0, 0, nil, nil
+	mm.exp.Normality = Normality{}
+	if err := mm.explainHeldOut(d); err != nil {
+		return Explanation{}, err
+	}
+	if len(m.dims) >= 2 && mm.exp.HeldOutRows == 0 {
+		return Explanation{}, fmt.Errorf("%w: explain: %d rows with every modality are too few for the decomposition of %d dimensions", ErrInput, d.Rows(), len(m.dims)*m.cfg.Latent+m.dm)
+	}
+	return mm.exp, nil
+}
+
 // maxHeldOut bounds the rows used for the held-out PID and the normality
 // test (Mardia's statistics cost O(n²p)).
 const maxHeldOut = 2000

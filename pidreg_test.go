@@ -416,3 +416,29 @@ func TestDegenerateData(t *testing.T) {
 		t.Errorf("constant modality: err = %v after %d epochs", err, epochs)
 	}
 }
+
+// TestExplainOn recomputes a trained model's decomposition on other rows,
+// without changing the model.
+func TestExplainOn(t *testing.T) {
+	m, test := fitSynthetic(t, small(4, 20))
+	before := m.Explain()
+	e, err := m.ExplainOn(test, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.HeldOutRows != 300 || e.Resamples != 50 || len(e.Quantities) != 8 || e.Quantities[0].CI == nil {
+		t.Errorf("explained on %d rows with %d resamples, %d quantities", e.HeldOutRows, e.Resamples, len(e.Quantities))
+	}
+	if !(e.HeldOut.Unique(0) > 0.3) || len(e.History) != len(before.History) {
+		t.Errorf("recomputed atoms %v, history %d epochs", e.HeldOut.Atoms, len(e.History))
+	}
+	if after := m.Explain(); !reflect.DeepEqual(after, before) {
+		t.Error("ExplainOn changed the model's explanation")
+	}
+	if _, err := m.ExplainOn(part(test, 0, 5), 0); !errors.Is(err, ErrInput) {
+		t.Errorf("5 rows: err = %v, want ErrInput", err)
+	}
+	if _, err := new(Model).ExplainOn(test, 0); !errors.Is(err, ErrNotTrained) {
+		t.Errorf("untrained: err = %v", err)
+	}
+}
