@@ -237,13 +237,11 @@ func (t *Table) Plots(dir string) error {
 		if f == nil {
 			continue
 		}
-		var names []string
-		frozen := -1
+		var e pidreg.Explanation
 		if f.model != nil && !f.model.Config().EqualWeights {
 			// With fixed weights no PID is computed while training: its
 			// atom and weight curves would be flat lines of no meaning.
-			names = f.model.Names()
-			frozen = f.model.Explain().FrozenAt
+			e = f.model.Explain()
 		}
 		var truth, pred []float64
 		if f.truth != nil {
@@ -253,7 +251,7 @@ func (t *Table) Plots(dir string) error {
 			}
 		}
 		sub := filepath.Join(dir, strings.ReplaceAll(r.Model, ":", "_"))
-		if err := runner.Plots(sub, names, f.hist, frozen, truth, pred); err != nil {
+		if err := runner.Plots(sub, e, f.hist, truth, pred); err != nil {
 			return fmt.Errorf("bench: plots of %s: %w", r.Model, err)
 		}
 		if len(f.hist) > 0 {

@@ -222,3 +222,25 @@ func BenchmarkScatter(b *testing.B) {
 		}
 	}
 }
+
+func TestBars(t *testing.T) {
+	dir := t.TempDir()
+	bars := []Bar{{Name: "{a}", Value: 0.8, Lo: 0.7, Hi: 0.95}, NewBar("{b}", 0), {Name: "{a}{b}", Value: 0.1, Lo: 0.02, Hi: 0.2}}
+	path := filepath.Join(dir, "bars.png")
+	if err := Bars(path, "atoms", "bits", bars); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() < 1000 {
+		t.Fatalf("bars.png: %v, %v", fi, err)
+	}
+	for name, bad := range map[string][]Bar{
+		"none":            nil,
+		"NaN value":       {NewBar("x", math.NaN())},
+		"interval beside": {{Name: "x", Value: 1, Lo: 2, Hi: 3}},
+		"half interval":   {{Name: "x", Value: 1, Lo: 0, Hi: math.NaN()}},
+	} {
+		if err := Bars(filepath.Join(dir, "bad.png"), "bad", "bits", bad); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -216,7 +216,7 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 				pred = append(pred, p.At(i, 0))
 			}
 		}
-		if err := Plots(o.Plots, names, hist, e.FrozenAt, truth, pred); err != nil {
+		if err := Plots(o.Plots, e, hist, truth, pred); err != nil {
 			return nil, nil, err
 		}
 	}
