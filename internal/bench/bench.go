@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -21,16 +22,22 @@ import (
 // The model names Run understands. A unimodal model is named
 // UnimodalPrefix + the modality's name, e.g. "unimodal:tens".
 const (
-	PIDReg         = "pidreg"        // the method with its defaults
-	Concat         = "concat"        // early fusion: one encoder on the concatenated inputs
-	Late           = "late"          // two unimodal models, predictions averaged
-	EqualWeights   = "equal-weights" // fusion fixed at (⅓, ⅓, ⅓), no PID in training
-	NoCMI          = "no-cmi"        // conditional CS-CMI regulariser off
-	NoCS           = "no-cs"         // CS divergence regulariser off
-	NoGauss        = "no-gauss"      // Gaussianity regulariser off
-	NoFreeze       = "no-freeze"     // the PID and the weights are updated for the whole run
+	PIDReg       = "pidreg"        // the method with its defaults
+	Concat       = "concat"        // early fusion: one encoder on the concatenated inputs
+	Late         = "late"          // two unimodal models, predictions averaged
+	EqualWeights = "equal-weights" // fusion fixed at (⅓, ⅓, ⅓), no PID in training
+	NoCMI        = "no-cmi"        // conditional CS-CMI regulariser off
+	NoCS         = "no-cs"         // CS divergence regulariser off
+	NoGauss      = "no-gauss"      // Gaussianity regulariser off
+	NoFreeze     = "no-freeze"     // the PID and the weights are updated for the whole run
+	// ModalityDrop is the method trained with modality dropout
+	// (ModalityDropoutRate): it learns to predict rows that lack a modality.
+	ModalityDrop   = "modality-dropout"
 	UnimodalPrefix = "unimodal:"
 )
+
+// ModalityDropoutRate is the Config.ModalityDropout of the ModalityDrop model.
+const ModalityDropoutRate = 0.3
 
 // Sentinel errors.
 var (
@@ -44,10 +51,10 @@ var (
 // check; the median is reported.
 const predictRepeats = 5
 
-// Models returns every model of the benchmark for two modalities with the
+// Models returns every model of the benchmark for modalities with the
 // given names, in the order of the table.
 func Models(names []string) []string {
-	out := []string{PIDReg, Concat, Late}
+	out := []string{PIDReg, ModalityDrop, Concat, Late}
 	for _, n := range names {
 		out = append(out, UnimodalPrefix+n)
 	}
@@ -84,7 +91,7 @@ func checkModel(name string, names []string) error {
 		return nil
 	}
 	switch name {
-	case PIDReg, Concat, Late, EqualWeights, NoCMI, NoCS, NoGauss, NoFreeze:
+	case PIDReg, ModalityDrop, Concat, Late, EqualWeights, NoCMI, NoCS, NoGauss, NoFreeze:
 		return nil
 	}
 	return fmt.Errorf("%w: unknown model %q (want %s)", ErrModel, name, strings.Join(Models(names), ", "))
@@ -143,37 +150,42 @@ type fitted struct {
 }
 
 // Run trains every model in models on every split and returns the table.
-// d must have exactly two modalities and a target. All models share the
+// d must have two or more modalities and a target. All models share the
 // encoder and training settings of base; the run on split i uses the seed
 // base.Seed+i, so the models of one split start from the same random state
 // wherever their graphs agree. The variants are:
 //
-//	pidreg          base
-//	concat          one encoder on [X₁ X₂] (early fusion), Latent as base
-//	late            unimodal:X₁ and unimodal:X₂, predictions averaged
-//	unimodal:NAME   one encoder on modality NAME
-//	equal-weights   base with EqualWeights
+//	pidreg            base
+//	modality-dropout  base with ModalityDropout = ModalityDropoutRate
+//	concat            one encoder on [X₁ … X_M] (early fusion), Latent as base
+//	late              the unimodal models, predictions averaged
+//	unimodal:NAME     one encoder on modality NAME
+//	equal-weights     base with EqualWeights
 //	no-cmi/no-cs/no-gauss  base with CMI/CS/Gauss = −1
-//	no-freeze       base with NoFreeze
+//	no-freeze         base with Schedule.Patience = −1 (never freeze)
 //
 // A unimodal model is trained once per split and shared by unimodal:NAME,
 // late and the modality-selection check. For late, s/epoch is the sum of the
-// two models' (the cost of an epoch of the pair) and epochs the larger count.
+// models' (the cost of an epoch of all of them) and epochs the largest count.
 //
 // When pidreg is in models, the table also holds the modality-selection
 // check of every split: pidreg's Explain (Cost, Share, Drop), the test error
-// of the unimodal model that keeps the other modality, and the median time
-// of Predict on the test rows of both models.
+// of the model that keeps the other modalities, and the median time of
+// Predict on the test rows of both models. For pidreg and modality-dropout
+// it holds the robustness check: the test error when each modality is
+// missing from every test row (its cells NaN).
 //
 // progress, if not nil, receives one line per trained model. Cancelling ctx
 // stops the run within one training step with an error wrapping ctx.Err().
 func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []string, base pidreg.Config, progress io.Writer) (*Table, error) {
 	names := d.Names()
-	if len(names) != 2 {
-		return nil, fmt.Errorf("%w: the benchmark needs two modalities, got %d", ErrInput, len(names))
+	if len(names) < 2 {
+		return nil, fmt.Errorf("%w: the benchmark needs two or more modalities, got %d", ErrInput, len(names))
 	}
-	if names[0] == names[1] {
-		return nil, fmt.Errorf("%w: both modalities are named %q", ErrInput, names[0])
+	for i, n := range names {
+		if slices.Index(names, n) != i {
+			return nil, fmt.Errorf("%w: two modalities are named %q", ErrInput, n)
+		}
 	}
 	if d.Y == nil {
 		return nil, fmt.Errorf("%w: no target", ErrInput)
@@ -199,6 +211,7 @@ func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []
 		TrainRows: len(splits[0].Train), ValRows: len(splits[0].Val), TestRows: len(splits[0].Test),
 		first: map[string]*fitted{}}
 	runs := make(map[string][]Result, len(models))
+	robust := map[string][][]pidreg.Metrics{}
 	for i, s := range splits {
 		cfg := base
 		cfg.Seed = base.Seed + uint64(i)
@@ -227,6 +240,16 @@ func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []
 					i+1, len(splits), name, f.metrics.RMSE, f.metrics.MAE, f.metrics.R2, f.epochs, f.spe)
 			}
 		}
+		for _, name := range []string{PIDReg, ModalityDrop} {
+			if !seen[name] {
+				continue
+			}
+			rob, err := b.robustness(name)
+			if err != nil {
+				return nil, fmt.Errorf("bench: robustness of %s, seed %d: %w", name, i+1, err)
+			}
+			robust[name] = append(robust[name], rob)
+		}
 		if seen[PIDReg] {
 			sel, err := b.selection(names)
 			if err != nil {
@@ -241,6 +264,13 @@ func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []
 	}
 	for _, name := range models {
 		tab.Rows = append(tab.Rows, newRow(name, runs[name]))
+	}
+	for _, name := range []string{PIDReg, ModalityDrop} {
+		if rs := robust[name]; len(rs) > 0 {
+			r := newRobustRow(name, rs)
+			r.Missing = append([]string{"none"}, names...)
+			tab.Robustness = append(tab.Robustness, r)
+		}
 	}
 	if len(tab.Selection) > 0 {
 		tab.DropBelow = tab.first[PIDReg].model.Config().DropBelow
@@ -273,7 +303,9 @@ type bencher struct {
 	cfg              pidreg.Config
 	train, val, test pidreg.Dataset
 	bi               *fitted         // the pidreg model, once trained
+	md               *fitted         // the modality-dropout model, once trained
 	uni              map[int]*fitted // unimodal models by modality index
+	rest             *fitted         // the selection check's model without one modality (M > 2)
 }
 
 func (b *bencher) model(name string) (*fitted, error) {
@@ -281,6 +313,8 @@ func (b *bencher) model(name string) (*fitted, error) {
 	switch name {
 	case PIDReg:
 		return b.pidreg()
+	case ModalityDrop:
+		return b.modalityDrop()
 	case EqualWeights:
 		cfg.EqualWeights = true
 	case NoCMI:
@@ -316,25 +350,32 @@ func (b *bencher) unimodal(i int) (*fitted, error) {
 	return f, nil
 }
 
-// late averages the test predictions of the two unimodal models.
+// late averages the test predictions of the unimodal models.
 func (b *bencher) late() (*fitted, error) {
-	f1, err := b.unimodal(0)
-	if err != nil {
-		return nil, err
-	}
-	f2, err := b.unimodal(1)
-	if err != nil {
-		return nil, err
-	}
 	var p mat.Dense
-	p.Add(f1.pred, f2.pred)
-	p.Scale(0.5, &p)
+	out := &fitted{truth: col0(b.test.Y)}
+	m := len(b.train.Modalities)
+	for i := range m {
+		f, err := b.unimodal(i)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			p.CloneFrom(f.pred)
+		} else {
+			p.Add(&p, f.pred)
+		}
+		out.spe += f.spe
+		out.epochs = max(out.epochs, f.epochs)
+		out.seconds += f.seconds
+	}
+	p.Scale(1/float64(m), &p)
 	met, err := pidreg.Score(&p, b.test.Y)
 	if err != nil {
 		return nil, err
 	}
-	return &fitted{pred: &p, truth: col0(b.test.Y), metrics: met, spe: f1.spe + f2.spe, epochs: max(f1.epochs, f2.epochs),
-		seconds: f1.seconds + f2.seconds}, nil
+	out.pred, out.metrics = &p, met
+	return out, nil
 }
 
 // fit trains one model and scores it on the test rows.
@@ -378,55 +419,136 @@ func only(d pidreg.Dataset, i int) pidreg.Dataset {
 	return pidreg.Dataset{Modalities: []pidreg.Modality{d.Modalities[i]}, Y: d.Y}
 }
 
-// concat returns the data set with one modality [X₁ X₂] named "X₁+X₂".
-func concat(d pidreg.Dataset) pidreg.Dataset {
-	a, b := d.Modalities[0], d.Modalities[1]
-	if d.Rows() == 0 || a.X.IsEmpty() {
-		return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: a.Name + "+" + b.Name, X: &mat.Dense{}}}, Y: d.Y}
+// without returns the data set without modality i.
+func without(d pidreg.Dataset, i int) pidreg.Dataset {
+	out := pidreg.Dataset{Y: d.Y}
+	for j, m := range d.Modalities {
+		if j != i {
+			out.Modalities = append(out.Modalities, m)
+		}
 	}
-	r, c1 := a.X.Dims()
-	_, c2 := b.X.Dims()
-	x := mat.NewDense(r, c1+c2, nil)
-	x.Slice(0, r, 0, c1).(*mat.Dense).Copy(a.X)
-	x.Slice(0, r, c1, c1+c2).(*mat.Dense).Copy(b.X)
-	return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: a.Name + "+" + b.Name, X: x}}, Y: d.Y}
+	return out
+}
+
+// missing returns the data set with every cell of modality i missing (NaN):
+// rows that lack that modality.
+func missing(d pidreg.Dataset, i int) pidreg.Dataset {
+	out := pidreg.Dataset{Y: d.Y, Modalities: append([]pidreg.Modality(nil), d.Modalities...)}
+	r, c := d.Modalities[i].X.Dims()
+	x := mat.NewDense(r, c, nil)
+	for k := range r {
+		row := x.RawRowView(k)
+		for j := range row {
+			row[j] = math.NaN()
+		}
+	}
+	out.Modalities[i].X = x
+	return out
+}
+
+// concat returns the data set with one modality [X₁ … X_M] named "X₁+…+X_M".
+func concat(d pidreg.Dataset) pidreg.Dataset {
+	name := strings.Join(d.Names(), "+")
+	if d.Rows() == 0 || d.Modalities[0].X.IsEmpty() {
+		return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: name, X: &mat.Dense{}}}, Y: d.Y}
+	}
+	r := d.Rows()
+	cols := 0
+	for _, m := range d.Modalities {
+		_, c := m.X.Dims()
+		cols += c
+	}
+	x := mat.NewDense(r, cols, nil)
+	at := 0
+	for _, m := range d.Modalities {
+		_, c := m.X.Dims()
+		x.Slice(0, r, at, at+c).(*mat.Dense).Copy(m.X)
+		at += c
+	}
+	return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: name, X: x}}, Y: d.Y}
 }
 
 // selection is the modality-selection check of one split: it takes the
 // modality whose removal Explain says costs least, trains (or reuses) the
-// unimodal model on the other one, and times Predict of both.
+// model on the other modalities (the unimodal model for two), and times
+// Predict of both.
 func (b *bencher) selection(names []string) (Selection, error) {
 	bi, err := b.pidreg()
 	if err != nil {
 		return Selection{}, err
 	}
 	e := bi.model.Explain()
-	if len(e.Cost) != 2 {
-		return Selection{}, fmt.Errorf("the model's explanation has %d modality costs", len(e.Cost))
+	if len(e.Cost) != len(names) {
+		return Selection{}, fmt.Errorf("the model's explanation has %d modality costs for %d modalities", len(e.Cost), len(names))
 	}
 	drop := 0
-	if e.Cost[1] < e.Cost[0] {
-		drop = 1
+	for i, c := range e.Cost {
+		if c < e.Cost[drop] {
+			drop = i
+		}
 	}
-	keep := 1 - drop
-	uni, err := b.unimodal(keep)
-	if err != nil {
-		return Selection{}, err
+	var rest *fitted
+	keep := strings.Join(without(pidreg.Dataset{Modalities: b.train.Modalities}, drop).Names(), "+")
+	test := without(b.test, drop)
+	if len(names) == 2 {
+		if rest, err = b.unimodal(1 - drop); err != nil {
+			return Selection{}, err
+		}
+	} else {
+		if b.rest == nil {
+			if b.rest, err = fit(b.ctx, b.cfg, without(b.train, drop), without(b.val, drop), test); err != nil {
+				return Selection{}, err
+			}
+		}
+		rest = b.rest
 	}
 	tb, err := medianPredict(bi.model, b.test)
 	if err != nil {
 		return Selection{}, err
 	}
-	tu, err := medianPredict(uni.model, only(b.test, keep))
+	tu, err := medianPredict(rest.model, test)
 	if err != nil {
 		return Selection{}, err
 	}
 	return Selection{
-		Recommended: e.Drop, Candidate: names[drop], Keep: names[keep],
-		Cost: e.Cost, Share: e.Share,
-		Bimodal: bi.metrics, Unimodal: uni.metrics,
+		Recommended: e.Drop, Candidate: names[drop], Keep: keep,
+		Cost: e.Cost, Share: e.Share, CostCI: e.CostCI,
+		Bimodal: bi.metrics, Unimodal: rest.metrics,
 		BimodalPredict: tb.Seconds(), UnimodalPredict: tu.Seconds(),
 	}, nil
+}
+
+// robustness scores a trained model (pidreg or modality-dropout) on the
+// test rows with each modality missing in turn.
+func (b *bencher) robustness(name string) ([]pidreg.Metrics, error) {
+	f, err := b.model(name)
+	if err != nil {
+		return nil, err
+	}
+	out := []pidreg.Metrics{f.metrics}
+	for i := range b.test.Modalities {
+		met, err := f.model.Evaluate(missing(b.test, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, met)
+	}
+	return out, nil
+}
+
+// modalityDrop trains (once) the model with modality dropout.
+func (b *bencher) modalityDrop() (*fitted, error) {
+	if b.md != nil {
+		return b.md, nil
+	}
+	cfg := b.cfg
+	cfg.ModalityDropout = ModalityDropoutRate
+	f, err := fit(b.ctx, cfg, b.train, b.val, b.test)
+	if err != nil {
+		return nil, err
+	}
+	b.md = f
+	return f, nil
 }
 
 // pidreg trains (once) the model with the base configuration.

@@ -71,7 +71,7 @@ func TestStat(t *testing.T) {
 
 func TestParseModels(t *testing.T) {
 	names := []string{"tens", "units"}
-	all := []string{"pidreg", "concat", "late", "unimodal:tens", "unimodal:units", "equal-weights",
+	all := []string{"pidreg", "modality-dropout", "concat", "late", "unimodal:tens", "unimodal:units", "equal-weights",
 		"no-cmi", "no-cs", "no-gauss", "no-freeze"}
 	for _, list := range []string{"", "all", " all "} {
 		if got, err := ParseModels(list, names); err != nil || !slices.Equal(got, all) {
@@ -344,5 +344,56 @@ func TestRunErrors(t *testing.T) {
 	cfg.Latent = 64
 	if _, err := Run(ctx, d, splits, []string{Concat, PIDReg}, cfg, nil); !errors.Is(err, pidreg.ErrInput) || !strings.Contains(err.Error(), "pidreg, seed 1") {
 		t.Errorf("latent too large for the batch: %v", err)
+	}
+}
+
+// TestRunThreeModalities benchmarks three modalities: concat and late use
+// all three, the selection check trains the model on the other two, and the
+// robustness table scores pidreg and modality-dropout with each modality
+// missing.
+func TestRunThreeModalities(t *testing.T) {
+	d := synth(200, 2)
+	rng := rand.New(rand.NewPCG(8, 8))
+	c := mat.NewDense(200, 2, nil)
+	for i := range 200 {
+		c.Set(i, 0, d.Modalities[0].X.At(i, 0)+0.3*rng.NormFloat64()) // a second view of A's main column
+		c.Set(i, 1, rng.NormFloat64())
+	}
+	d.Modalities = append(d.Modalities, pidreg.Modality{Name: "C", X: c})
+	splits, err := Splits(d.Rows(), [3]float64{0.7, 0.1, 0.2}, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := small(2)
+	cfg.Batch = 64 // the batch PID of 3·4 latents needs 15 rows
+	models := []string{PIDReg, ModalityDrop, Concat, Late}
+	tab, err := Run(context.Background(), d, splits, models, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Selection) != 1 || len(tab.Selection[0].Cost) != 3 || strings.Count(tab.Selection[0].Keep, "+") != 1 {
+		t.Errorf("selection %+v", tab.Selection)
+	}
+	if len(tab.Robustness) != 2 || len(tab.Robustness[1].RMSE) != 4 || tab.Robustness[1].Missing[3] != "C" {
+		t.Fatalf("robustness %+v", tab.Robustness)
+	}
+	for _, r := range tab.Robustness {
+		for k, s := range r.RMSE {
+			if !(s.Mean > 0) {
+				t.Errorf("%s without %s: RMSE %v", r.Model, r.Missing[k], s.Mean)
+			}
+		}
+	}
+	var md bytes.Buffer
+	if err := tab.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| without A | without B | without C |", "| modality-dropout |", "cost A / B / C"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if _, err := Run(context.Background(), only(d, 0), splits, models, cfg, nil); !errors.Is(err, ErrInput) {
+		t.Errorf("one modality: err = %v", err)
 	}
 }

@@ -19,9 +19,9 @@ func ExampleParseModels() {
 	_, err := bench.ParseModels("pidreg,boosting", []string{"tens", "units"})
 	fmt.Println(err)
 	// Output:
-	// [pidreg concat late unimodal:tens unimodal:units equal-weights no-cmi no-cs no-gauss no-freeze]
+	// [pidreg modality-dropout concat late unimodal:tens unimodal:units equal-weights no-cmi no-cs no-gauss no-freeze]
 	// [pidreg unimodal:tens]
-	// bench: bad model list: unknown model "boosting" (want pidreg, concat, late, unimodal:tens, unimodal:units, equal-weights, no-cmi, no-cs, no-gauss, no-freeze)
+	// bench: bad model list: unknown model "boosting" (want pidreg, modality-dropout, concat, late, unimodal:tens, unimodal:units, equal-weights, no-cmi, no-cs, no-gauss, no-freeze)
 }
 
 func ExampleNewStat() {

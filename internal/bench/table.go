@@ -29,6 +29,9 @@ type Table struct {
 	// DropBelow is the threshold of Explain's recommendation.
 	Selection []Selection `json:"selection,omitempty"`
 	DropBelow float64     `json:"drop_below,omitempty"`
+	// Robustness holds, for pidreg and modality-dropout when benchmarked,
+	// the test error with every modality present and with each missing.
+	Robustness []RobustRow `json:"robustness,omitempty"`
 
 	first map[string]*fitted // split 1's models, for the plots
 }
@@ -122,18 +125,43 @@ func newRow(name string, runs []Result) Row {
 		SecondsPerEpoch: NewStat(spe), Epochs: NewStat(ep), Runs: runs}
 }
 
+// RobustRow is one model's test error (mean ± sd over the splits) with
+// every modality present (Missing[0], named "none") and with modality i
+// missing from every test row (Missing[i+1]).
+type RobustRow struct {
+	Model   string   `json:"model"`
+	Missing []string `json:"missing"`
+	RMSE    []Stat   `json:"rmse"`
+	MAE     []Stat   `json:"mae"`
+}
+
+func newRobustRow(name string, runs [][]pidreg.Metrics) RobustRow {
+	r := RobustRow{Model: name}
+	for k := range runs[0] {
+		var rmse, mae []float64
+		for _, run := range runs {
+			rmse, mae = append(rmse, run[k].RMSE), append(mae, run[k].MAE)
+		}
+		r.RMSE, r.MAE = append(r.RMSE, NewStat(rmse)), append(r.MAE, NewStat(mae))
+	}
+	return r
+}
+
 // Selection is the modality-selection check of one split. Explain's Cost[i]
-// is the fraction of I(ỹ; Z₁,Z₂) lost without modality i; Candidate is the
-// modality of least cost, Recommended equals it when that cost is below the
-// threshold (Config.DropBelow) and is empty otherwise. Unimodal is the test
-// error of the model on Keep alone; the Predict times are medians over the
-// test rows, in seconds.
+// is the fraction of I(ỹ; Z) lost without modality i (CostCI its bootstrap
+// interval); Candidate is the modality of least cost, Recommended equals it
+// when that cost (the interval's upper end) is below the threshold
+// (Config.DropBelow) and is empty otherwise. Unimodal is the test error of
+// the model on the modalities Keep (all but Candidate; "unimodal" for two
+// modalities); the Predict times are medians over the test rows, in
+// seconds.
 type Selection struct {
 	Split           int            `json:"split"`
 	Recommended     string         `json:"recommended"`
 	Candidate       string         `json:"candidate"`
 	Keep            string         `json:"keep"`
 	Cost            []float64      `json:"cost"`
+	CostCI          [][2]float64   `json:"cost_ci,omitempty"`
 	Share           []float64      `json:"share"`
 	Bimodal         pidreg.Metrics `json:"bimodal"`
 	Unimodal        pidreg.Metrics `json:"unimodal"`
@@ -154,7 +182,7 @@ func (s Selection) verdict() string {
 	if s.Recommended != "" {
 		return "drop " + s.Recommended
 	}
-	return "keep both"
+	return "keep all"
 }
 
 // line is the one-line account printed as progress.
@@ -162,6 +190,18 @@ func (s Selection) line() string {
 	return fmt.Sprintf("%s (dropping %s loses %.1f%% of the information); RMSE %.4g with both, %.4g with %s alone; predict %s → %s (%.0f%% saved)",
 		s.verdict(), s.Candidate, 100*minCost(s.Cost), s.Bimodal.RMSE, s.Unimodal.RMSE, s.Keep,
 		duration(s.BimodalPredict), duration(s.UnimodalPredict), 100*s.Saved())
+}
+
+// costs formats the removal costs of a check, with their intervals.
+func costs(s Selection) string {
+	parts := make([]string, len(s.Cost))
+	for i, c := range s.Cost {
+		parts[i] = fmt.Sprintf("%.3f", c)
+		if i < len(s.CostCI) {
+			parts[i] += fmt.Sprintf(" [%.3f, %.3f]", s.CostCI[i][0], s.CostCI[i][1])
+		}
+	}
+	return strings.Join(parts, " / ")
 }
 
 func minCost(c []float64) float64 {
@@ -201,14 +241,14 @@ func (t *Table) Markdown(w io.Writer) error {
 			r.RMSE.format("%.4g"), r.MAE.format("%.4g"), r.R2.format("%.4f"), r.SecondsPerEpoch.Mean, r.Epochs.Mean)
 	}
 	if len(t.Selection) > 0 {
-		fmt.Fprintf(&b, "\nModality selection (pidreg's PID on held-out rows; drop a modality whose removal loses < %.3g%% of I(y; Z1,Z2)):\n\n", 100*t.DropBelow)
-		fmt.Fprintf(&b, "| seed | verdict | cost %s / %s | RMSE both | RMSE one (kept) | predict both | predict one | time saved |\n", t.Modalities[0], t.Modalities[1])
+		fmt.Fprintf(&b, "\nModality selection (pidreg's PID on held-out rows; drop a modality whose removal loses < %.3g%% of I(y; Z), at the upper end of its 95%% interval):\n\n", 100*t.DropBelow)
+		fmt.Fprintf(&b, "| seed | verdict | cost %s | RMSE all | RMSE without the cheapest (kept) | predict all | predict without | time saved |\n", strings.Join(t.Modalities, " / "))
 		b.WriteString("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 		var both, one, saved []float64
 		drops := 0
 		for _, s := range t.Selection {
-			fmt.Fprintf(&b, "| %d | %s | %.3f / %.3f | %.4g | %.4g (%s) | %s | %s | %.0f%% |\n", s.Split, s.verdict(),
-				s.Cost[0], s.Cost[1], s.Bimodal.RMSE, s.Unimodal.RMSE, s.Keep,
+			fmt.Fprintf(&b, "| %d | %s | %s | %.4g | %.4g (%s) | %s | %s | %.0f%% |\n", s.Split, s.verdict(),
+				costs(s), s.Bimodal.RMSE, s.Unimodal.RMSE, s.Keep,
 				duration(s.BimodalPredict), duration(s.UnimodalPredict), 100*s.Saved())
 			both = append(both, s.Bimodal.RMSE)
 			one = append(one, s.Unimodal.RMSE)
@@ -217,8 +257,23 @@ func (t *Table) Markdown(w io.Writer) error {
 				drops++
 			}
 		}
-		fmt.Fprintf(&b, "\nA modality was recommended for dropping on %d of %d seeds; RMSE with both %s, with the cheaper modality removed %s; inference time saved %s%%.\n",
+		fmt.Fprintf(&b, "\nA modality was recommended for dropping on %d of %d seeds; RMSE with every modality %s, with the cheapest removed %s; inference time saved %s%%.\n",
 			drops, len(t.Selection), NewStat(both).format("%.4g"), NewStat(one).format("%.4g"), scale(NewStat(saved), 100).format("%.0f"))
+	}
+	if len(t.Robustness) > 0 {
+		b.WriteString("\nRobustness to a missing modality (test RMSE when every test row lacks that modality; the model predicts from the others):\n\n")
+		b.WriteString("| model | all present |")
+		for _, n := range t.Modalities {
+			fmt.Fprintf(&b, " without %s |", n)
+		}
+		b.WriteString("\n| --- |" + strings.Repeat(" ---: |", len(t.Modalities)+1) + "\n")
+		for _, r := range t.Robustness {
+			fmt.Fprintf(&b, "| %s |", r.Model)
+			for _, s := range r.RMSE {
+				fmt.Fprintf(&b, " %s |", s.format("%.4g"))
+			}
+			b.WriteByte('\n')
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
