@@ -18,7 +18,11 @@ func TestBench(t *testing.T) {
 	out := mustRun(t, "bench", "-data", data, "-modality", "A=a1,a2,a3", "-modality", "B=b1,b2", "-target", "y",
 		"-models", "pidreg,unimodal:A", "-seeds", "2", "-epochs", "2", "-latent", "4", "-batch", "32",
 		"-sample", "150", "-report", report, "-plots", plotDir)
-	lines := strings.Split(out, "\n")
+	main, robust, ok := strings.Cut(out, "Robustness to a missing modality")
+	if !ok || !strings.Contains(robust, "| pidreg |") || !strings.Contains(robust, "| without A | without B |") {
+		t.Errorf("no robustness table for pidreg:\n%s", out)
+	}
+	lines := strings.Split(main, "\n")
 	var rows, checks int
 	for _, l := range lines {
 		switch {
