@@ -1,0 +1,319 @@
+package table
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+	"gonum.org/v1/gonum/mat"
+)
+
+// parquetMagic starts (and ends) every Parquet file.
+const parquetMagic = "PAR1"
+
+// isParquetName reports whether a file name says Parquet.
+func isParquetName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".parquet") || strings.HasSuffix(n, ".pq")
+}
+
+// conv says how the values of one Parquet column become float64.
+type conv struct {
+	kind  parquet.Kind
+	uns   bool    // unsigned integer (INT(n, false))
+	scale float64 // DECIMAL: the unscaled integer is multiplied by 10^-scale; 0: not a decimal
+	bad   string  // why the column cannot be read, or ""
+}
+
+// parquetSource reads the flat numeric columns of a Parquet file, one
+// column chunk of one row group at a time.
+type parquetSource struct {
+	f      *parquet.File
+	closer io.Closer
+	header []string
+	leaf   []int // leaf column index of each header column, -1 if it is not a leaf
+	conv   []conv
+}
+
+// newParquet opens a Parquet file from r (size bytes). The file's footer
+// is read; the column chunks are read by read.
+func newParquet(r io.ReaderAt, size int64, closer io.Closer) (s *parquetSource, err error) {
+	defer recoverFormat(&err)
+	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", err, ErrFormat)
+	}
+	s = &parquetSource{f: f, closer: closer}
+	schema := f.Schema()
+	for _, field := range schema.Fields() {
+		name := field.Name()
+		s.header = append(s.header, name)
+		c := conv{}
+		leaf := -1
+		switch {
+		case !field.Leaf():
+			c.bad = "a group of columns, not one column"
+		case field.Repeated():
+			c.bad = "a repeated (list) column"
+		default:
+			lc, ok := schema.Lookup(name)
+			if !ok {
+				c.bad = "not found in the schema"
+				break
+			}
+			leaf = lc.ColumnIndex
+			c = numericConv(field.Type())
+		}
+		s.leaf = append(s.leaf, leaf)
+		s.conv = append(s.conv, c)
+	}
+	if len(s.header) == 0 {
+		return nil, fmt.Errorf("the Parquet schema has no columns: %w", ErrEmpty)
+	}
+	return s, nil
+}
+
+// numericConv decides how a leaf type is read: the numeric physical types
+// INT32, INT64, FLOAT and DOUBLE, whatever their logical type (signed or
+// unsigned integers, DECIMAL with its scale, and DATE, TIME and TIMESTAMP
+// as their integer count of days or time units).
+func numericConv(t parquet.Type) conv {
+	c := conv{kind: t.Kind()}
+	switch c.kind {
+	case parquet.Int32, parquet.Int64, parquet.Float, parquet.Double:
+	default:
+		c.bad = typeName(t)
+		return c
+	}
+	lt := t.LogicalType()
+	if lt == nil {
+		return c
+	}
+	switch v := lt.Value.(type) {
+	case *format.IntType:
+		c.uns = !v.IsSigned
+	case *format.DecimalType:
+		c.scale = math.Pow(10, -float64(v.Scale))
+	case *format.DateType, *format.TimeType, *format.TimestampType, nil:
+	default:
+		c.bad = typeName(t)
+	}
+	return c
+}
+
+// typeName describes a Parquet type for a message: "BYTE_ARRAY (STRING)".
+func typeName(t parquet.Type) string {
+	name := t.Kind().String()
+	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
+		name += " (" + lt.String() + ")"
+	}
+	return name
+}
+
+func (s *parquetSource) names() []string { return s.header }
+func (s *parquetSource) width() int      { return len(s.header) }
+func (s *parquetSource) unit() string    { return "row" }
+
+func (s *parquetSource) close() error {
+	if s.closer == nil {
+		return nil
+	}
+	err := s.closer.Close()
+	s.closer = nil
+	return err
+}
+
+// valueBuf is how many values are decoded per call into the page reader.
+const valueBuf = 1024
+
+// read decodes the columns cols of every row group, page by page, straight
+// into the result: the file is never held as rows.
+func (s *parquetSource) read(cols []int, strict bool) (t *Table, err error) {
+	defer recoverFormat(&err)
+	for _, j := range cols {
+		if s.conv[j].bad != "" {
+			return nil, fmt.Errorf("column %q is %s: %w", s.header[j], s.conv[j].bad, ErrType)
+		}
+	}
+	n := s.f.NumRows()
+	if n <= 0 {
+		return nil, ErrNoRows
+	}
+	if n > math.MaxInt32 {
+		return nil, fmt.Errorf("%d rows: too many to hold: %w", n, ErrFormat)
+	}
+	k := len(cols)
+	data := make([]float64, int(n)*k)
+	missing := make([]int, k)
+	buf := make([]parquet.Value, valueBuf)
+	base := 0
+	for _, rg := range s.f.RowGroups() {
+		rows := int(rg.NumRows())
+		if base+rows > int(n) {
+			return nil, fmt.Errorf("row groups hold more rows than the footer's %d: %w", n, ErrFormat)
+		}
+		chunks := rg.ColumnChunks()
+		for c, j := range cols {
+			got, err := s.readChunk(chunks[s.leaf[j]], j, data, base, rows, c, k, buf, missing, strict)
+			if err != nil {
+				return nil, err
+			}
+			if got != rows {
+				return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", s.header[j], got, rows, ErrFormat)
+			}
+		}
+		base += rows
+	}
+	if base != int(n) {
+		return nil, fmt.Errorf("row groups hold %d rows, the footer says %d: %w", base, n, ErrFormat)
+	}
+	lines := make([]int, n)
+	for i := range lines {
+		lines[i] = i + 1
+	}
+	t = &Table{Missing: missing, Line: lines}
+	if k > 0 {
+		t.Data = mat.NewDense(int(n), k, data)
+	}
+	return t, nil
+}
+
+// readChunk decodes one column chunk into column c of data (k columns,
+// rows from base on) and returns how many values it held.
+func (s *parquetSource) readChunk(chunk parquet.ColumnChunk, j int, data []float64, base, rows, c, k int,
+	buf []parquet.Value, missing []int, strict bool) (int, error) {
+	pages := chunk.Pages()
+	defer pages.Close()
+	cv := s.conv[j]
+	i := 0
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			return i, nil
+		}
+		if err != nil {
+			return i, fmt.Errorf("column %q: %v: %w", s.header[j], err, ErrFormat)
+		}
+		vr := p.Values()
+		for {
+			m, err := vr.ReadValues(buf)
+			for _, v := range buf[:m] {
+				if i >= rows {
+					parquet.Release(p)
+					return i, fmt.Errorf("column %q has more values than its row group's %d rows: %w", s.header[j], rows, ErrFormat)
+				}
+				x, miss := cv.value(v)
+				if !miss && (math.IsInf(x, 0) || math.IsNaN(x)) {
+					parquet.Release(p)
+					return i, fmt.Errorf("row %d, column %q: %v: %w", base+i+1, s.header[j], x, ErrNonFinite)
+				}
+				if miss {
+					if strict {
+						parquet.Release(p)
+						return i, fmt.Errorf("row %d, column %q: null: %w", base+i+1, s.header[j], ErrMissing)
+					}
+					missing[c]++
+				}
+				data[(base+i)*k+c] = x
+				i++
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				parquet.Release(p)
+				return i, fmt.Errorf("column %q: %v: %w", s.header[j], err, ErrFormat)
+			}
+		}
+		parquet.Release(p)
+	}
+}
+
+// value converts one value; a null (or a stored NaN) is missing.
+func (c conv) value(v parquet.Value) (float64, bool) {
+	if v.IsNull() {
+		return math.NaN(), true
+	}
+	var x float64
+	switch c.kind {
+	case parquet.Int32:
+		if c.uns {
+			x = float64(v.Uint32())
+		} else {
+			x = float64(v.Int32())
+		}
+	case parquet.Int64:
+		if c.uns {
+			x = float64(v.Uint64())
+		} else {
+			x = float64(v.Int64())
+		}
+	case parquet.Float:
+		x = float64(v.Float())
+	case parquet.Double:
+		x = v.Double()
+	}
+	if c.scale != 0 {
+		x *= c.scale
+	}
+	if math.IsNaN(x) {
+		return x, true
+	}
+	return x, false
+}
+
+// recoverFormat turns a panic of the Parquet decoder on a malformed file
+// into an ErrFormat error: the decoder panics on some impossible schemas.
+func recoverFormat(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("cannot decode the Parquet file: %v: %w", r, ErrFormat)
+	}
+}
+
+// WriteParquet writes the columns of data, named by header, as a Parquet
+// file of DOUBLE columns to w. The columns appear in the schema in the
+// order of their names (the Parquet writer's rule for a dynamic schema).
+func WriteParquet(w io.Writer, header []string, data *mat.Dense) error {
+	r, c := data.Dims()
+	if len(header) != c {
+		return fmt.Errorf("table: %d names for %d columns", len(header), c)
+	}
+	group := parquet.Group{}
+	for _, name := range header {
+		if _, dup := group[name]; dup {
+			return fmt.Errorf("table: column %q named twice", name)
+		}
+		group[name] = parquet.Leaf(parquet.DoubleType)
+	}
+	schema := parquet.NewSchema("table", group)
+	// The leaf order of the schema is its column index.
+	col := make([]int, c)
+	for j, name := range header {
+		lc, ok := schema.Lookup(name)
+		if !ok {
+			return errors.New("table: parquet schema lost a column")
+		}
+		col[j] = lc.ColumnIndex
+	}
+	pw := parquet.NewWriter(w, schema)
+	const batch = 1024
+	rows := make([]parquet.Row, 0, batch)
+	for i := range r {
+		row := make(parquet.Row, c)
+		for j := range c {
+			row[col[j]] = parquet.DoubleValue(data.At(i, j)).Level(0, 0, col[j])
+		}
+		rows = append(rows, row)
+		if len(rows) == batch || i == r-1 {
+			if _, err := pw.WriteRows(rows); err != nil {
+				return err
+			}
+			rows = rows[:0]
+		}
+	}
+	return pw.Close()
+}
