@@ -19,9 +19,10 @@ type source interface {
 	names() []string
 	// width returns the number of columns.
 	width() int
-	// read reads the given columns of every row. With strict, a missing
-	// cell is an ErrMissing error. The Table's Header is left nil.
-	read(cols []int, strict bool) (*Table, error)
+	// read reads the numeric columns cols and the text columns text of
+	// every row. With strict, a missing cell is an ErrMissing error. The
+	// Table's Header is left nil.
+	read(cols, text []int, strict bool) (*Table, error)
 	// unit names a position: "line" or "row".
 	unit() string
 	close() error
@@ -174,11 +175,12 @@ func (s *csvSource) close() error {
 
 // read streams the remaining records and parses the cells of cols only:
 // the other cells may hold anything.
-func (s *csvSource) read(cols []int, strict bool) (*Table, error) {
+func (s *csvSource) read(cols, text []int, strict bool) (*Table, error) {
 	var (
 		data    chunks
 		lines   []int
 		missing = make([]int, len(cols))
+		texts   = make([][]string, len(text))
 	)
 	rec, line, err := s.first, s.line1, error(nil)
 	if rec == nil {
@@ -214,6 +216,9 @@ func (s *csvSource) read(cols []int, strict bool) (*Table, error) {
 			}
 			data.add(v)
 		}
+		for k, j := range text {
+			texts[k] = append(texts[k], strings.Clone(rec[j]))
+		}
 		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
@@ -223,6 +228,9 @@ func (s *csvSource) read(cols []int, strict bool) (*Table, error) {
 		return nil, ErrNoRows
 	}
 	t := &Table{Missing: missing, Line: lines}
+	if len(text) > 0 {
+		t.Text = texts
+	}
 	if len(cols) > 0 {
 		t.Data = mat.NewDense(len(lines), len(cols), data.flatten())
 	}

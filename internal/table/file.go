@@ -77,28 +77,10 @@ func Open(opt Options, paths ...string) (*File, error) {
 // openPart opens one file.
 func openPart(path string, opt Options) (*part, error) {
 	if path == "-" {
-		const name = "standard input"
 		if opt.Stdin == nil {
-			return nil, fmt.Errorf("%s: not available", name)
+			return nil, errors.New("standard input: not available")
 		}
-		br := bufio.NewReaderSize(opt.Stdin, sniffLen)
-		if magic, _ := br.Peek(4); string(magic) == parquetMagic {
-			// Parquet needs random access: hold the stream in memory.
-			b, err := io.ReadAll(br)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			src, err := newParquet(bytes.NewReader(b), int64(len(b)), nil)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			return &part{name, src}, nil
-		}
-		src, err := newCSV(br, nil, "", opt)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return &part{name, src}, nil
+		return streamPart(opt.Stdin, "standard input", opt)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -129,6 +111,38 @@ func openPart(path string, opt Options) (*part, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &part{path, src}, nil
+}
+
+// NewReader opens a stream as a File named name in messages: CSV (plain or
+// gzipped), or Parquet when it starts with "PAR1" (then it is held in
+// memory, since Parquet needs random access).
+func NewReader(r io.Reader, name string, opt Options) (*File, error) {
+	p, err := streamPart(r, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	return newFile([]*part{p}), nil
+}
+
+// streamPart opens a stream.
+func streamPart(r io.Reader, name string, opt Options) (*part, error) {
+	br := bufio.NewReaderSize(r, sniffLen)
+	if magic, _ := br.Peek(4); string(magic) == parquetMagic {
+		b, err := io.ReadAll(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		src, err := newParquet(bytes.NewReader(b), int64(len(b)), nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return &part{name, src}, nil
+	}
+	src, err := newCSV(br, nil, name, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &part{name, src}, nil
 }
 
 // newFile joins the columns of parts. Names are used only when every file
@@ -212,15 +226,30 @@ func (f *File) Columns(spec string) ([]int, error) {
 // those cells are parsed: the others may hold text. Missing cells are NaN
 // in Data and counted in Missing. A File can be read once.
 func (f *File) Read(cols []int) (*Table, error) {
-	return f.read(cols, false)
+	return f.read(cols, nil, false)
 }
 
-func (f *File) read(cols []int, strict bool) (*Table, error) {
+// ReadComplete is Read for data that must have no missing value: a missing
+// cell is an ErrMissing error naming its line and column. The columns text
+// of a single CSV file, if any, are read unparsed into Table.Text.
+func (f *File) ReadComplete(cols, text []int) (*Table, error) {
+	if len(text) > 0 && len(f.parts) > 1 {
+		return nil, errors.New("table: text columns are read from a single file only")
+	}
+	for _, j := range text {
+		if j < 0 || j >= len(f.loc) {
+			return nil, fmt.Errorf("table: column %d out of range [0, %d): %w", j, len(f.loc), ErrColumnSpec)
+		}
+	}
+	return f.read(cols, text, true)
+}
+
+func (f *File) read(cols, text []int, strict bool) (*Table, error) {
 	if f.read1 {
 		return nil, errors.New("table: the file was already read")
 	}
 	f.read1 = true
-	if len(cols) == 0 {
+	if len(cols) == 0 && len(text) == 0 {
 		return nil, fmt.Errorf("table: no column to read: %w", ErrColumnSpec)
 	}
 	for _, j := range cols {
@@ -253,7 +282,11 @@ func (f *File) read(cols []int, strict bool) (*Table, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tabs[pi], errs[pi] = p.src.read(need[pi], strict)
+			var tx []int
+			if pi == 0 {
+				tx = text // only a single file has text columns
+			}
+			tabs[pi], errs[pi] = p.src.read(need[pi], tx, strict)
 		}()
 	}
 	wg.Wait()
@@ -273,7 +306,7 @@ func (f *File) read(cols []int, strict bool) (*Table, error) {
 		return nil, err
 	}
 	if len(f.parts) == 1 && len(cols) == len(need[0]) {
-		t := tabs[0]
+		t := tabs[0] // the columns are those asked for, in order
 		t.Header = f.names(cols)
 		t.pos = []position{{f.parts[0].name, f.parts[0].src.unit(), t.Line}}
 		t.colPos = make([]int, len(cols))
@@ -283,6 +316,7 @@ func (f *File) read(cols []int, strict bool) (*Table, error) {
 		Header:  f.names(cols),
 		Data:    mat.NewDense(rows, len(cols), nil),
 		Missing: make([]int, len(cols)),
+		Text:    tabs[0].Text,
 		Line:    tabs[0].Line,
 		colPos:  make([]int, len(cols)),
 	}

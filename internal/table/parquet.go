@@ -132,12 +132,15 @@ const valueBuf = 1024
 
 // read decodes the columns cols of every row group, page by page, straight
 // into the result: the file is never held as rows.
-func (s *parquetSource) read(cols []int, strict bool) (t *Table, err error) {
+func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error) {
 	defer recoverFormat(&err)
 	for _, j := range cols {
 		if s.conv[j].bad != "" {
 			return nil, fmt.Errorf("column %q is %s: %w", s.header[j], s.conv[j].bad, ErrType)
 		}
+	}
+	if len(text) > 0 {
+		return nil, fmt.Errorf("text columns are read from CSV files only: %w", ErrType)
 	}
 	n := s.f.NumRows()
 	if n <= 0 {

@@ -48,6 +48,9 @@ type Table struct {
 	Data *mat.Dense
 	// Missing counts the missing cells of each column of Data.
 	Missing []int
+	// Text holds the text columns asked of ReadComplete: Text[k][i] is
+	// the cell of row i in the k-th of them, untrimmed.
+	Text [][]string
 	// Line is the position of each row in its file: the 1-based line where
 	// the record starts (CSV) or the 1-based row number (Parquet). For
 	// files read side by side it is the position in the first file.
@@ -136,7 +139,7 @@ func ReadFile(path string, opt Options) (*Table, error) {
 func Read(r io.Reader, opt Options) (*Table, error) {
 	src, err := newCSV(r, nil, "", opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("table: %w", err)
 	}
 	f := newFile([]*part{{name: "", src: src}})
 	return f.readAll()
@@ -148,7 +151,7 @@ func (f *File) readAll() (*Table, error) {
 	for j := range cols {
 		cols[j] = j
 	}
-	return f.read(cols, true)
+	return f.read(cols, nil, true)
 }
 
 // Select returns the columns cols of t.Data, in that order, as a new matrix.
