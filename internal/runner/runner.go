@@ -10,12 +10,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/internal/outfile"
 	"github.com/pidreg/pidreg/pid"
 )
 
@@ -23,15 +24,52 @@ import (
 type Split struct{ Train, Val, Test []int }
 
 // Options says what to do around the fit. Empty paths skip that output.
+// Every output is checked (internal/outfile) before the fit starts, so a
+// run never ends unable to save what it computed.
 type Options struct {
 	Out      string    // model file
 	Report   string    // JSON report
 	Plots    string    // directory for PNG plots
 	Progress io.Writer // one line per epoch; nil for silence
+	// Inputs are files the outputs must not replace (the data files).
+	Inputs []string
+	// Data and Extra, when set, are copied into the report.
+	Data  *DataReport
+	Extra map[string]string
 	// Columns and Targets, when set, are recorded in the model (see
-	// pidreg.Model.SetColumns) so `pidreg predict` can find them by name.
+	// pidreg.Model.SetColumns) before the fit, so that its messages and
+	// `pidreg predict` can name the columns.
 	Columns [][]string
 	Targets []string
+}
+
+// CheckOutputs reports whether the outputs of o can be written: each file
+// path writable and not one of o.Inputs, the plot directory creatable, and
+// no two outputs the same path.
+func (o Options) CheckOutputs() error {
+	seen := make(map[string]string)
+	for _, out := range []struct{ what, path string }{{"model", o.Out}, {"report", o.Report}, {"plots", o.Plots}} {
+		if out.path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(out.path)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", out.what, out.path, err)
+		}
+		if prev, dup := seen[abs]; dup {
+			return fmt.Errorf("the %s and the %s would both be written to %s", prev, out.what, out.path)
+		}
+		seen[abs] = out.what
+		if out.what == "plots" {
+			err = outfile.CheckDir(out.path)
+		} else {
+			err = outfile.Check(out.path, o.Inputs...)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", out.what, err)
+		}
+	}
+	return nil
 }
 
 // PIDReport is the decomposition in a report: one unique atom per modality
@@ -82,7 +120,26 @@ type Report struct {
 	// Epochs is History as JSON: one object per epoch with the losses, the
 	// epoch's mean and windowed PID, the weights, λ and the learning rate.
 	Epochs []EpochJSON       `json:"history"`
-	Extra  map[string]string `json:"extra,omitempty"`
+	// Data is what reading the data files found, when the caller says.
+	Data  *DataReport       `json:"data,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+// DataReport is what reading the data files found.
+type DataReport struct {
+	Files []string `json:"files"`
+	// Rows is the number of data rows read; Dropped of them had no target
+	// value and were left out.
+	Rows    int `json:"rows_read"`
+	Dropped int `json:"rows_without_target"`
+	// Missing counts the missing cells of each selected column (the rows
+	// read), WithoutModality the kept rows in which a whole modality is
+	// missing.
+	Missing         map[string]int `json:"missing_cells,omitempty"`
+	WithoutModality map[string]int `json:"rows_without_modality,omitempty"`
+	// Constant lists the selected columns that take one value on the kept
+	// rows.
+	Constant []string `json:"constant_columns,omitempty"`
 }
 
 func pidReport(r pid.Result, n int) PIDReport {
@@ -97,10 +154,18 @@ func pidReport(r pid.Result, n int) PIDReport {
 // the test part and writes the outputs asked for in o. It returns the model
 // and the report.
 func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options) (*pidreg.Model, *Report, error) {
+	if err := o.CheckOutputs(); err != nil {
+		return nil, nil, err
+	}
 	train, val, test := d.Subset(s.Train), d.Subset(s.Val), d.Subset(s.Test)
 	m, err := pidreg.New(cfg, d.Dims()...)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.Columns != nil || o.Targets != nil {
+		if err := m.SetColumns(o.Columns, o.Targets); err != nil {
+			return nil, nil, err
+		}
 	}
 	full := m.Config()
 	names := d.Names()
@@ -115,7 +180,7 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	}
 	total := time.Since(start).Seconds()
 	rep := &Report{Modalities: names, TrainRows: len(s.Train), ValRows: len(s.Val), TestRows: len(s.Test),
-		EpochsRun: len(hist), TotalSeconds: total, History: hist}
+		EpochsRun: len(hist), TotalSeconds: total, History: hist, Data: o.Data, Extra: o.Extra}
 	for _, h := range hist {
 		e := EpochJSON{Epoch: h}
 		if !math.IsNaN(h.ValMSE) {
@@ -156,13 +221,8 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 			rep.BestEpoch = h.Epoch
 		}
 	}
-	if o.Columns != nil || o.Targets != nil {
-		if err := m.SetColumns(o.Columns, o.Targets); err != nil {
-			return nil, nil, err
-		}
-	}
 	if o.Out != "" {
-		if err := m.SaveFile(o.Out); err != nil {
+		if err := SaveModel(o.Out, m); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -207,7 +267,7 @@ func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "%.3f", l)
+		b.WriteString(strconv.FormatFloat(l, 'g', 3, 64))
 	}
 	fmt.Fprintf(&b, "  %.2fs", e.Seconds)
 	if e.Frozen {
@@ -236,8 +296,8 @@ func Summary(r *Report) string {
 			r.Modalities[0], p.MIEach[0], r.Modalities[1], p.MIEach[1], p.MI)
 		fmt.Fprintf(&b, "  unique %s %.3f, unique %s %.3f, redundancy %.3f, synergy %.3f\n",
 			r.Modalities[0], p.Unique[0], r.Modalities[1], p.Unique[1], p.Redundancy, p.Synergy)
-		fmt.Fprintf(&b, "fusion weights (%s, %s, product): %.3f %.3f %.3f; λ %v\n",
-			r.Modalities[0], r.Modalities[1], r.Weights[0], r.Weights[1], r.Weights[2], r.Lambdas)
+		fmt.Fprintf(&b, "fusion weights (%s, %s, product): %.3f %.3f %.3f; λ %s\n",
+			r.Modalities[0], r.Modalities[1], r.Weights[0], r.Weights[1], r.Weights[2], Lambdas(r.Lambdas))
 		if r.Drop != "" {
 			fmt.Fprintf(&b, "modality selection: dropping %s would lose only %.1f%% of the information\n", r.Drop, 100*minOf(r.Cost))
 		}
@@ -251,13 +311,32 @@ func Summary(r *Report) string {
 		fmt.Fprintf(&b, "joint normality of [ỹ,Z₁,Z₂] (Mardia, %d rows): skewness p=%.3g, kurtosis p=%.3g: %s\n",
 			r.Normality.Rows, r.Normality.SkewnessP, r.Normality.KurtosisP, verdict)
 	}
-	fr := "never"
+	fr := "the weights never froze"
 	if r.FrozenAtEpoch != nil {
-		fr = fmt.Sprintf("after epoch %d", *r.FrozenAtEpoch)
+		fr = fmt.Sprintf("the weights froze after epoch %d", *r.FrozenAtEpoch)
 	}
-	fmt.Fprintf(&b, "%d epochs (best %d), %.2f s/epoch, %.1f s in all; weights froze %s\n",
-		r.EpochsRun, r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds, fr)
+	fmt.Fprintf(&b, "%s (best %d), %.2f s/epoch, %.1f s in all; %s\n",
+		Plural(r.EpochsRun, "epoch", "epochs"), r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds, fr)
 	return b.String()
+}
+
+// Plural formats n with the singular or the plural noun: "1 epoch",
+// "3 epochs".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Lambdas formats regularisation weights for people: four significant
+// digits each ("0.01234, 1.5"); the JSON report keeps full precision.
+func Lambdas(l []float64) string {
+	parts := make([]string, len(l))
+	for i, v := range l {
+		parts[i] = strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func minOf(x []float64) float64 {
@@ -268,35 +347,21 @@ func minOf(x []float64) float64 {
 	return m
 }
 
-// WriteJSON writes v as indented JSON to path atomically. NaN values are
-// written as null.
+// WriteJSON writes v as indented JSON to path atomically, with the
+// permissions os.Create would give (internal/outfile).
 func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return outfile.WriteFile(path, append(b, '\n'))
 }
 
-// WriteFileAtomic writes data to a temporary file beside path and renames
-// it over path, so a reader never sees half a file.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
+// SaveModel writes m to path atomically, with the permissions os.Create
+// would give (internal/outfile; pidreg.Model.SaveFile gives 0600).
+func SaveModel(path string, m *pidreg.Model) error {
+	if err := outfile.Write(path, m.Save); err != nil {
+		return fmt.Errorf("writing the model to %s: %w", path, err)
 	}
 	return nil
 }
