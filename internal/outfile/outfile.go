@@ -81,6 +81,45 @@ func CheckDir(dir string) error {
 	}
 }
 
+// Output is one output of a program, for CheckAll.
+type Output struct {
+	// Name labels the output in messages ("-out", "report").
+	Name string
+	// Path is the file (or, with Dir, the directory) to write; "" and "-"
+	// (standard output) are skipped.
+	Path string
+	Dir  bool
+}
+
+// CheckAll checks every output before a computation: each file with Check
+// against inputs, each directory with CheckDir, and no two outputs at the
+// same path. Errors start with the output's name.
+func CheckAll(inputs []string, outs ...Output) error {
+	seen := make(map[string]string)
+	for _, o := range outs {
+		if o.Path == "" || o.Path == "-" {
+			continue
+		}
+		abs, err := filepath.Abs(o.Path)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", o.Name, o.Path, err)
+		}
+		if prev, dup := seen[abs]; dup {
+			return fmt.Errorf("%s and %s are the same path %s: %w", prev, o.Name, o.Path, ErrNotWritable)
+		}
+		seen[abs] = o.Name
+		if o.Dir {
+			err = CheckDir(o.Path)
+		} else {
+			err = Check(o.Path, inputs...)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
 // notInput fails if the existing file path (with FileInfo st) is one of
 // inputs.
 func notInput(path string, st fs.FileInfo, inputs []string) error {

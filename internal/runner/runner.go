@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,31 +44,10 @@ type Options struct {
 
 // CheckOutputs reports whether the outputs of o can be written: each file
 // path writable and not one of o.Inputs, the plot directory creatable, and
-// no two outputs the same path.
+// no two outputs the same path (outfile.CheckAll).
 func (o Options) CheckOutputs() error {
-	seen := make(map[string]string)
-	for _, out := range []struct{ what, path string }{{"model", o.Out}, {"report", o.Report}, {"plots", o.Plots}} {
-		if out.path == "" {
-			continue
-		}
-		abs, err := filepath.Abs(out.path)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", out.what, out.path, err)
-		}
-		if prev, dup := seen[abs]; dup {
-			return fmt.Errorf("the %s and the %s would both be written to %s", prev, out.what, out.path)
-		}
-		seen[abs] = out.what
-		if out.what == "plots" {
-			err = outfile.CheckDir(out.path)
-		} else {
-			err = outfile.Check(out.path, o.Inputs...)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", out.what, err)
-		}
-	}
-	return nil
+	return outfile.CheckAll(o.Inputs, outfile.Output{Name: "model", Path: o.Out},
+		outfile.Output{Name: "report", Path: o.Report}, outfile.Output{Name: "plots", Path: o.Plots, Dir: true})
 }
 
 // PIDReport is the decomposition in a report: one unique atom per modality
@@ -119,7 +97,7 @@ type Report struct {
 	History        []pidreg.Epoch `json:"-"`
 	// Epochs is History as JSON: one object per epoch with the losses, the
 	// epoch's mean and windowed PID, the weights, λ and the learning rate.
-	Epochs []EpochJSON       `json:"history"`
+	Epochs []EpochJSON `json:"history"`
 	// Data is what reading the data files found, when the caller says.
 	Data  *DataReport       `json:"data,omitempty"`
 	Extra map[string]string `json:"extra,omitempty"`
@@ -220,6 +198,9 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 		if h.Best {
 			rep.BestEpoch = h.Epoch
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err // interrupted after the last step: write nothing
 	}
 	if o.Out != "" {
 		if err := SaveModel(o.Out, m); err != nil {

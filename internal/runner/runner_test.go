@@ -172,7 +172,7 @@ func TestRunChecksOutputsFirst(t *testing.T) {
 		{Options{Out: dir}, "is a directory"},
 		{Options{Report: filepath.Join(dir, "no", "r.json")}, "no such file"},
 		{Options{Plots: file}, "is not a directory"},
-		{Options{Out: filepath.Join(dir, "m"), Report: filepath.Join(dir, "m")}, "the model and the report would both be written"},
+		{Options{Out: filepath.Join(dir, "m"), Report: filepath.Join(dir, "m")}, "model and report are the same path"},
 	} {
 		start := time.Now()
 		_, _, err := Run(context.Background(), tiny(400), Split{span(0, 280), span(280, 320), span(320, 400)}, cfg, tc.o)

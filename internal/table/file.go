@@ -124,23 +124,28 @@ func NewReader(r io.Reader, name string, opt Options) (*File, error) {
 	return newFile([]*part{p}), nil
 }
 
-// streamPart opens a stream.
+// streamPart opens a stream. Its errors start with name, or with "table"
+// when name is empty.
 func streamPart(r io.Reader, name string, opt Options) (*part, error) {
+	label := name
+	if label == "" {
+		label = "table"
+	}
 	br := bufio.NewReaderSize(r, sniffLen)
 	if magic, _ := br.Peek(4); string(magic) == parquetMagic {
 		b, err := io.ReadAll(br)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", label, err)
 		}
 		src, err := newParquet(bytes.NewReader(b), int64(len(b)), nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", label, err)
 		}
 		return &part{name, src}, nil
 	}
 	src, err := newCSV(br, nil, name, opt)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", label, err)
 	}
 	return &part{name, src}, nil
 }

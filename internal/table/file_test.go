@@ -106,7 +106,7 @@ func TestShapeErrors(t *testing.T) {
 		{"tab read as semicolon", "s1\ts2\n1\t2\n", "s1", Options{Comma: ';'}, ErrColumnSpec, `is the separator 'tab'?`},
 		{"trailing field with a value", "x,y\n1,2,3\n", "x", Options{}, ErrRagged, "line 2 has 3 fields, the header has 2"},
 		{"text in a selected column", "x,y\n1,abc\n", "y", Options{}, ErrNumber, `line 2, column 1 ("y"): "abc": not a number`},
-		{"NA list without NaN", "x,y\n1,NaN\n", "y", Options{NA: []string{"NA"}}, ErrNonFinite, `"NaN": non-finite value (add it`},
+		{"NA list without NaN", "x,y\n1,NaN\n", "y", Options{NA: []string{"NA"}}, ErrNonFinite, `line 2, column 1 ("y"): "NaN": non-finite value`},
 		{"empty NA list keeps NA a word", "x,y\n1,NA\n", "y", Options{NA: []string{}}, ErrNumber, `"NA": not a number`},
 		{"infinite", "x,y\n1,-Inf\n", "y", Options{}, ErrNonFinite, `"-Inf": non-finite`},
 		{"overflow", "x,y\n1,1e999\n", "y", Options{}, ErrNonFinite, `"1e999"`},

@@ -258,9 +258,6 @@ func (s naSet) parse(cell string, comma rune) (float64, bool, error) {
 		}
 		return 0, false, fmt.Errorf("%q: %w%s", clipText(t), ErrNumber, hint)
 	}
-	if math.IsNaN(v) {
-		return 0, false, fmt.Errorf("%q: %w (add it to the missing-value list to read it as missing)", clipText(t), ErrNonFinite)
-	}
 	return 0, false, fmt.Errorf("%q: %w", clipText(t), ErrNonFinite)
 }
 

@@ -102,7 +102,7 @@ func TestReadErrors(t *testing.T) {
 		{"empty cell", "a,b\n1, \n", true, ErrMissing, `line 2, column 1 ("b"): empty cell`},
 		{"nan", "a,b\n1,2\nNaN,3\n", true, ErrMissing, `line 3, column 0 ("a"): "NaN" is a missing value`},
 		{"NA", "a,b\n1,2\n3,NA\n", true, ErrMissing, `line 3, column 1 ("b"): "NA" is a missing value`},
-		{"nan not in the list", "a,b\n1,2\n3,NAN\n", true, ErrNonFinite, `"NAN": non-finite value (add it to the missing-value list`},
+		{"nan not in the list", "a,b\n1,2\n3,NAN\n", true, ErrNonFinite, `"NAN": non-finite value`},
 		{"decimal comma", "a;b\n1,5;2\n", true, ErrNumber, `"1,5": not a number (a decimal comma?`},
 		{"ambiguous separator", "a,b;c\n1,2\n", true, ErrSeparator, "1 commas and 1 semicolons outside quotes"},
 		{"inf", "a,b\n1,-Inf\n", true, ErrNonFinite, `column 1 ("b"): "-Inf"`},
