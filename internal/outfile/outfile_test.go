@@ -224,3 +224,25 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckAll(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("x"), 0o644)
+	ok := []Output{{"-out", filepath.Join(dir, "m"), false}, {"-report", "", false}, {"-out", "-", false}, {"-plots", filepath.Join(dir, "p"), true}}
+	if err := CheckAll([]string{in}, ok...); err != nil {
+		t.Errorf("CheckAll = %v", err)
+	}
+	for _, tc := range []struct {
+		outs []Output
+		msg  string
+	}{
+		{[]Output{{"-out", in, false}}, "-out: " + in + " is an input file"},
+		{[]Output{{"-out", filepath.Join(dir, "m"), false}, {"-report", filepath.Join(dir, ".", "m"), false}}, "-out and -report are the same path"},
+		{[]Output{{"-plots", in, true}}, "-plots: " + in + " is not a directory"},
+	} {
+		if err := CheckAll([]string{in}, tc.outs...); err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("CheckAll(%v) = %v, want %q", tc.outs, err, tc.msg)
+		}
+	}
+}
