@@ -130,8 +130,9 @@ func (s *parquetSource) close() error {
 // valueBuf is how many values are decoded per call into the page reader.
 const valueBuf = 1024
 
-// read decodes the columns cols of every row group, page by page, straight
-// into the result: the file is never held as rows.
+// read decodes the columns cols of every row group, page by page: the
+// file is never held as rows, and memory grows with the values actually
+// decoded, never with the counts a (possibly corrupt) footer claims.
 func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error) {
 	defer recoverFormat(&err)
 	for _, j := range cols {
@@ -142,97 +143,121 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 	if len(text) > 0 {
 		return nil, fmt.Errorf("text columns are read from CSV files only: %w", ErrType)
 	}
-	n := s.f.NumRows()
-	if n <= 0 {
-		return nil, ErrNoRows
-	}
-	if n > math.MaxInt32 {
-		return nil, fmt.Errorf("%d rows: too many to hold: %w", n, ErrFormat)
-	}
 	k := len(cols)
-	data := make([]float64, int(n)*k)
-	missing := make([]int, k)
-	buf := make([]parquet.Value, valueBuf)
-	base := 0
+	var (
+		out     chunks
+		missing = make([]int, k)
+		buf     = make([]parquet.Value, valueBuf)
+		col     = make([][]float64, k)
+		total   = 0
+	)
 	for _, rg := range s.f.RowGroups() {
-		rows := int(rg.NumRows())
-		if base+rows > int(n) {
-			return nil, fmt.Errorf("row groups hold more rows than the footer's %d: %w", n, ErrFormat)
+		n := rg.NumRows()
+		if n < 0 || n > math.MaxInt32-int64(total) {
+			return nil, fmt.Errorf("a row group claims %d rows: %w", n, ErrFormat)
 		}
+		rows := int(n)
 		chunks := rg.ColumnChunks()
-		for c, j := range cols {
-			got, err := s.readChunk(chunks[s.leaf[j]], j, data, base, rows, c, k, buf, missing, strict)
+		if k == 0 && len(chunks) > 0 {
+			// No column asked for: the rows are still counted, from the
+			// values of the first column.
+			got, err := s.readChunk(chunks[0], conv{kind: -1}, "", nil, total, rows, buf, nil, false)
 			if err != nil {
 				return nil, err
 			}
-			if got != rows {
-				return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", s.header[j], got, rows, ErrFormat)
+			if len(got) != rows {
+				return nil, fmt.Errorf("a row group of %d rows holds %d values: %w", rows, len(got), ErrFormat)
 			}
 		}
-		base += rows
+		for c, j := range cols {
+			col[c], err = s.readChunk(chunks[s.leaf[j]], s.conv[j], s.header[j], col[c][:0], total, rows, buf, &missing[c], strict)
+			if err != nil {
+				return nil, err
+			}
+			if len(col[c]) != rows {
+				return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", s.header[j], len(col[c]), rows, ErrFormat)
+			}
+		}
+		for i := range rows {
+			for c := range k {
+				out.add(col[c][i])
+			}
+		}
+		total += rows
 	}
-	if base != int(n) {
-		return nil, fmt.Errorf("row groups hold %d rows, the footer says %d: %w", base, n, ErrFormat)
+	if total == 0 {
+		return nil, ErrNoRows
 	}
-	lines := make([]int, n)
+	if n := s.f.NumRows(); n != int64(total) {
+		return nil, fmt.Errorf("row groups hold %d rows, the footer says %d: %w", total, n, ErrFormat)
+	}
+	lines := make([]int, total)
 	for i := range lines {
 		lines[i] = i + 1
 	}
 	t = &Table{Missing: missing, Line: lines}
 	if k > 0 {
-		t.Data = mat.NewDense(int(n), k, data)
+		t.Data = mat.NewDense(total, k, out.flatten())
 	}
 	return t, nil
 }
 
-// readChunk decodes one column chunk into column c of data (k columns,
-// rows from base on) and returns how many values it held.
-func (s *parquetSource) readChunk(chunk parquet.ColumnChunk, j int, data []float64, base, rows, c, k int,
-	buf []parquet.Value, missing []int, strict bool) (int, error) {
+// readChunk appends the values of one column chunk (of a row group of rows
+// rows starting at row base) to dst, converted by cv; with cv.kind −1 the
+// values are only counted (dst gets zeros). A chunk with more values than
+// rows is an error.
+func (s *parquetSource) readChunk(chunk parquet.ColumnChunk, cv conv, name string, dst []float64, base, rows int,
+	buf []parquet.Value, missing *int, strict bool) ([]float64, error) {
 	pages := chunk.Pages()
 	defer pages.Close()
-	cv := s.conv[j]
-	i := 0
 	for {
 		p, err := pages.ReadPage()
 		if err == io.EOF {
-			return i, nil
+			return dst, nil
 		}
 		if err != nil {
-			return i, fmt.Errorf("column %q: %v: %w", s.header[j], err, ErrFormat)
+			return dst, fmt.Errorf("column %q: %v: %w", name, err, ErrFormat)
 		}
-		vr := p.Values()
-		for {
-			m, err := vr.ReadValues(buf)
-			for _, v := range buf[:m] {
-				if i >= rows {
-					parquet.Release(p)
-					return i, fmt.Errorf("column %q has more values than its row group's %d rows: %w", s.header[j], rows, ErrFormat)
-				}
-				x, miss := cv.value(v)
-				if !miss && (math.IsInf(x, 0) || math.IsNaN(x)) {
-					parquet.Release(p)
-					return i, fmt.Errorf("row %d, column %q: %v: %w", base+i+1, s.header[j], x, ErrNonFinite)
+		err = s.readPage(p, cv, name, &dst, base, rows, buf, missing, strict)
+		parquet.Release(p)
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
+// readPage appends the values of one page to *dst.
+func (s *parquetSource) readPage(p parquet.Page, cv conv, name string, dst *[]float64, base, rows int,
+	buf []parquet.Value, missing *int, strict bool) error {
+	vr := p.Values()
+	for {
+		m, err := vr.ReadValues(buf)
+		for _, v := range buf[:m] {
+			i := len(*dst)
+			if i >= rows {
+				return fmt.Errorf("column %q has more values than its row group's %d rows: %w", name, rows, ErrFormat)
+			}
+			x, miss := 0.0, false
+			if cv.kind >= 0 {
+				x, miss = cv.value(v)
+				if !miss && math.IsInf(x, 0) {
+					return fmt.Errorf("row %d, column %q: %v: %w", base+i+1, name, x, ErrNonFinite)
 				}
 				if miss {
 					if strict {
-						parquet.Release(p)
-						return i, fmt.Errorf("row %d, column %q: null: %w", base+i+1, s.header[j], ErrMissing)
+						return fmt.Errorf("row %d, column %q: null: %w", base+i+1, name, ErrMissing)
 					}
-					missing[c]++
+					*missing++
 				}
-				data[(base+i)*k+c] = x
-				i++
 			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				parquet.Release(p)
-				return i, fmt.Errorf("column %q: %v: %w", s.header[j], err, ErrFormat)
-			}
+			*dst = append(*dst, x)
 		}
-		parquet.Release(p)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("column %q: %v: %w", name, err, ErrFormat)
+		}
 	}
 }
 
