@@ -455,3 +455,28 @@ func TestReadBlocks(t *testing.T) {
 		t.Errorf("duplicate: %v", err)
 	}
 }
+
+// TestJoinParquetCounted joins a CSV file with a Parquet file whose columns
+// are not read: its rows are still counted, from its first flat column
+// (the string "id"; "tags" is a list).
+func TestJoinParquetCounted(t *testing.T) {
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("x\n")
+	for i := range 40 {
+		csv.WriteString(strings.Repeat("1", i%3+1) + "\n")
+	}
+	c := writeFile(t, dir, "x.csv", []byte(csv.String()))
+	for n, ok := range map[int]bool{40: true, 39: false} {
+		p := writeFile(t, dir, "p.parquet", writeParquet(t, pqRows(n), parquet.MaxRowsPerRowGroup(16)))
+		f, err := Open(Options{Header: true}, c, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.Read([]int{0})
+		f.Close()
+		if ok != (err == nil) || !ok && !errors.Is(err, ErrMismatch) {
+			t.Errorf("%d Parquet rows: %v", n, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ type conv struct {
 // column chunk of one row group at a time.
 type parquetSource struct {
 	f      *parquet.File
+	r      io.ReaderAt
+	size   int64
 	closer io.Closer
 	header []string
 	leaf   []int // leaf column index of each header column, -1 if it is not a leaf
@@ -43,11 +46,14 @@ type parquetSource struct {
 // is read; the column chunks are read by read.
 func newParquet(r io.ReaderAt, size int64, closer io.Closer) (s *parquetSource, err error) {
 	defer recoverFormat(&err)
+	if err := checkFooter(r, size); err != nil {
+		return nil, err
+	}
 	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", err, ErrFormat)
 	}
-	s = &parquetSource{f: f, closer: closer}
+	s = &parquetSource{f: f, r: r, size: size, closer: closer}
 	schema := f.Schema()
 	for _, field := range schema.Fields() {
 		name := field.Name()
@@ -75,6 +81,27 @@ func newParquet(r io.ReaderAt, size int64, closer io.Closer) (s *parquetSource, 
 		return nil, fmt.Errorf("the Parquet schema has no columns: %w", ErrEmpty)
 	}
 	return s, nil
+}
+
+// checkFooter checks the frame of a Parquet file — "PAR1", the footer,
+// its little-endian uint32 length, "PAR1" — before the decoder sees it: the
+// decoder allocates whatever length the last bytes claim (up to 4 GiB), so
+// a corrupt length must be refused first.
+func checkFooter(r io.ReaderAt, size int64) error {
+	if size < 12 {
+		return fmt.Errorf("%d bytes are too few for a Parquet file: %w", size, ErrFormat)
+	}
+	var tail [8]byte
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return fmt.Errorf("reading the Parquet footer: %v: %w", err, ErrFormat)
+	}
+	if string(tail[4:]) != parquetMagic {
+		return fmt.Errorf("the file does not end with %q, so it is not a whole Parquet file: %w", parquetMagic, ErrFormat)
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+		return fmt.Errorf("the Parquet footer claims %d bytes in a file of %d: %w", n, size, ErrFormat)
+	}
+	return nil
 }
 
 // numericConv decides how a leaf type is read: the numeric physical types
@@ -151,17 +178,24 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 		col     = make([][]float64, k)
 		total   = 0
 	)
-	for _, rg := range s.f.RowGroups() {
+	meta := s.f.Metadata().RowGroups
+	if len(meta) != len(s.f.RowGroups()) {
+		return nil, fmt.Errorf("%d row groups in the footer, %d decoded: %w", len(meta), len(s.f.RowGroups()), ErrFormat)
+	}
+	for g, rg := range s.f.RowGroups() {
 		n := rg.NumRows()
 		if n < 0 || n > math.MaxInt32-int64(total) {
 			return nil, fmt.Errorf("a row group claims %d rows: %w", n, ErrFormat)
 		}
 		rows := int(n)
 		chunks := rg.ColumnChunks()
-		if k == 0 && len(chunks) > 0 {
+		if err := s.checkRowGroup(&meta[g], cols, n); err != nil {
+			return nil, err
+		}
+		if flat := s.firstFlat(); k == 0 && flat >= 0 && flat < len(chunks) {
 			// No column asked for: the rows are still counted, from the
-			// values of the first column.
-			got, err := s.readChunk(chunks[0], conv{kind: -1}, "", nil, total, rows, buf, nil, false)
+			// values of the first flat column.
+			got, err := s.readChunk(chunks[flat], conv{kind: -1}, "", nil, total, rows, buf, nil, false)
 			if err != nil {
 				return nil, err
 			}
@@ -200,6 +234,37 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 		t.Data = mat.NewDense(total, k, out.flatten())
 	}
 	return t, nil
+}
+
+// firstFlat returns the leaf index of the first flat column, or −1.
+func (s *parquetSource) firstFlat() int {
+	for _, l := range s.leaf {
+		if l >= 0 {
+			return l
+		}
+	}
+	return -1
+}
+
+// checkRowGroup checks the column chunks of row group md that read is
+// about to decode (see checkChunk).
+func (s *parquetSource) checkRowGroup(md *format.RowGroup, cols []int, rows int64) error {
+	var leaves []int
+	for _, j := range cols {
+		leaves = append(leaves, s.leaf[j])
+	}
+	if flat := s.firstFlat(); len(cols) == 0 && flat >= 0 {
+		leaves = append(leaves, flat) // read to count the rows
+	}
+	for _, l := range leaves {
+		if l < 0 || l >= len(md.Columns) {
+			return fmt.Errorf("a row group has %d column chunks, column %d is missing: %w", len(md.Columns), l, ErrFormat)
+		}
+		if err := checkChunk(s.r, s.size, &md.Columns[l], rows); err != nil {
+			return fmt.Errorf("%v: %w", err, ErrFormat)
+		}
+	}
+	return nil
 }
 
 // readChunk appends the values of one column chunk (of a row group of rows
