@@ -537,3 +537,49 @@ func (r *tripwire) Read(p []byte) (int, error) {
 	r.read = true
 	return 0, io.EOF
 }
+
+// TestPIDReadsAnyShape runs 'pidreg pid' on the same samples as the
+// generated comma file, as a semicolon file with a text column and as
+// Parquet: the decomposition must be identical.
+func TestPIDReadsAnyShape(t *testing.T) {
+	src := filepath.Join(testdata, "gauss_small.csv")
+	tab, err := table.ReadFile(src, table.Options{Header: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var semi strings.Builder
+	semi.WriteString("label;" + strings.Join(tab.Header, ";") + "\r\n")
+	r, c := tab.Data.Dims()
+	for i := range r {
+		semi.WriteString("row " + fmt.Sprint(i))
+		for j := range c {
+			semi.WriteString(";" + fmt.Sprintf("%.17g", tab.Data.At(i, j)))
+		}
+		semi.WriteString("\r\n")
+	}
+	semiFile := writeText(t, dir, "g.csv", semi.String())
+	var pq bytes.Buffer
+	if err := table.WriteParquet(&pq, tab.Header, tab.Data); err != nil {
+		t.Fatal(err)
+	}
+	pqFile := writeText(t, dir, "g.parquet", pq.String())
+	args := []string{"-target", "target", "-x", "x1-x3", "-y", "y1,y2,y3", "-json"}
+	want := mustRun(t, append([]string{"pid", "-data", src}, args...)...)
+	for _, f := range []string{semiFile, pqFile} {
+		if got := mustRun(t, append([]string{"pid", "-data", f}, args...)...); got != want {
+			t.Errorf("%s: %s, want %s", filepath.Base(f), got, want)
+		}
+	}
+	// The PID needs complete rows: an empty selected cell is refused by
+	// its line; an empty cell in a column not selected is not read.
+	lines := strings.Split(semi.String(), "\r\n")
+	f := strings.Split(lines[5], ";")
+	f[2] = "" // x1 of data row 5, on line 6
+	lines[5] = strings.Join(f, ";")
+	holed := writeText(t, dir, "h.csv", strings.Join(lines, "\r\n"))
+	wantFailure(t, `line 6, column 2 ("x1"): empty cell: missing value; the PID needs complete rows`, append([]string{"pid", "-data", holed}, args...)...)
+	if got := mustRun(t, "pid", "-data", holed, "-target", "target", "-x", "x2,x3", "-y", "y1-y3", "-json"); got == "" {
+		t.Error("no output")
+	}
+}
