@@ -24,7 +24,8 @@
 // destination; on any failure the temporary file is removed and the
 // destination is untouched. A reader therefore sees the old file or the
 // whole new one, never a part, and an interrupted program leaves nothing
-// behind.
+// behind. (A symbolic link at the destination is replaced by the new file,
+// not written through.)
 //
 // # Permissions
 //
