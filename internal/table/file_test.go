@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -478,5 +479,86 @@ func TestJoinParquetCounted(t *testing.T) {
 		if ok != (err == nil) || !ok && !errors.Is(err, ErrMismatch) {
 			t.Errorf("%d Parquet rows: %v", n, err)
 		}
+	}
+}
+
+// benchTable is a 20 000 × 80 matrix of random-looking values.
+func benchTable() *mat.Dense {
+	const r, c = 20000, 80
+	d := make([]float64, r*c)
+	x := uint64(1)
+	for i := range d {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		d[i] = float64(x>>11) / (1 << 40)
+	}
+	return mat.NewDense(r, c, d)
+}
+
+func benchHeader(c int) []string {
+	h := make([]string, c)
+	for j := range h {
+		h[j] = "c" + strconv.Itoa(j)
+	}
+	return h
+}
+
+// BenchmarkReadParquet reads 80 DOUBLE columns of 20 000 rows.
+func BenchmarkReadParquet(b *testing.B) {
+	data := benchTable()
+	_, c := data.Dims()
+	var buf bytes.Buffer
+	if err := WriteParquet(&buf, benchHeader(c), data); err != nil {
+		b.Fatal(err)
+	}
+	raw := buf.Bytes()
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := NewReader(bytes.NewReader(raw), "bench", Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cols, _ := f.Columns("c0-c79")
+		if _, err := f.Read(cols); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadCSVColumns reads 80 columns of 20 000 rows of CSV text
+// (shortest round-trip formatting), and 8 of them: the cells not selected
+// are not parsed.
+func BenchmarkReadCSVColumns(b *testing.B) {
+	data := benchTable()
+	r, c := data.Dims()
+	var sb strings.Builder
+	sb.WriteString(strings.Join(benchHeader(c), ",") + "\n")
+	for i := range r {
+		for j := range c {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(strconv.FormatFloat(data.At(i, j), 'g', -1, 64))
+		}
+		sb.WriteByte('\n')
+	}
+	raw := []byte(sb.String())
+	for _, spec := range []string{"c0-c79", "c0-c7"} {
+		b.Run(spec, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := NewReader(bytes.NewReader(raw), "bench", Options{Header: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				cols, _ := f.Columns(spec)
+				if _, err := f.Read(cols); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

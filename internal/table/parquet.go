@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -172,10 +173,10 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 	}
 	k := len(cols)
 	var (
-		out     chunks
+		slabs   [][]float64 // one row-major rows×k block per row group
 		missing = make([]int, k)
 		buf     = make([]parquet.Value, valueBuf)
-		col     = make([][]float64, k)
+		first   []float64 // the first column of a row group, before its rows are known
 		total   = 0
 	)
 	meta := s.f.Metadata().RowGroups
@@ -192,30 +193,41 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 		if err := s.checkRowGroup(&meta[g], cols, n); err != nil {
 			return nil, err
 		}
-		if flat := s.firstFlat(); k == 0 && flat >= 0 && flat < len(chunks) {
-			// No column asked for: the rows are still counted, from the
-			// values of the first flat column.
-			got, err := s.readChunk(chunks[flat], conv{kind: -1}, "", nil, total, rows, buf, nil, false)
-			if err != nil {
-				return nil, err
-			}
-			if len(got) != rows {
-				return nil, fmt.Errorf("a row group of %d rows holds %d values: %w", rows, len(got), ErrFormat)
-			}
+		// The first column is decoded into a growing slice: only once it
+		// holds as many values as the row group claims rows is a block of
+		// rows×k allocated for the others, so memory follows the data.
+		leaf, cv, name, miss := s.firstFlat(), conv{kind: -1}, "", (*int)(nil)
+		if k > 0 {
+			leaf, cv, name, miss = s.leaf[cols[0]], s.conv[cols[0]], s.header[cols[0]], &missing[0]
 		}
-		for c, j := range cols {
-			col[c], err = s.readChunk(chunks[s.leaf[j]], s.conv[j], s.header[j], col[c][:0], total, rows, buf, &missing[c], strict)
-			if err != nil {
-				return nil, err
-			}
-			if len(col[c]) != rows {
-				return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", s.header[j], len(col[c]), rows, ErrFormat)
-			}
+		if leaf < 0 || leaf >= len(chunks) {
+			total += rows // nothing to count with: trust the footer
+			continue
 		}
-		for i := range rows {
-			for c := range k {
-				out.add(col[c][i])
+		sk := sink{grow: first[:0], rows: rows}
+		if err := s.readChunk(chunks[leaf], cv, name, &sk, total, buf, miss, strict); err != nil {
+			return nil, err
+		}
+		first = sk.grow
+		if sk.n != rows {
+			return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", name, sk.n, rows, ErrFormat)
+		}
+		if k > 0 {
+			slab := make([]float64, rows*k)
+			for i, x := range first {
+				slab[i*k] = x
 			}
+			for c := 1; c < k; c++ {
+				j := cols[c]
+				sk := sink{dst: slab, k: k, c: c, rows: rows}
+				if err := s.readChunk(chunks[s.leaf[j]], s.conv[j], s.header[j], &sk, total, buf, &missing[c], strict); err != nil {
+					return nil, err
+				}
+				if sk.n != rows {
+					return nil, fmt.Errorf("column %q has %d values in a row group of %d rows: %w", s.header[j], sk.n, rows, ErrFormat)
+				}
+			}
+			slabs = append(slabs, slab)
 		}
 		total += rows
 	}
@@ -231,9 +243,37 @@ func (s *parquetSource) read(cols, text []int, strict bool) (t *Table, err error
 	}
 	t = &Table{Missing: missing, Line: lines}
 	if k > 0 {
-		t.Data = mat.NewDense(total, k, out.flatten())
+		data := slabs[0]
+		if len(slabs) > 1 {
+			data = slices.Concat(slabs...) // row-major blocks in row order
+		}
+		t.Data = mat.NewDense(total, k, data)
 	}
 	return t, nil
+}
+
+// sink receives the values of one column chunk: appended to grow, or, with
+// dst set, written into column c of the row-major k-column block dst.
+type sink struct {
+	grow    []float64
+	dst     []float64
+	k, c, n int
+	rows    int
+}
+
+// put stores the next value; false means the chunk has more values than
+// rows.
+func (s *sink) put(x float64) bool {
+	if s.n >= s.rows {
+		return false
+	}
+	if s.dst != nil {
+		s.dst[s.n*s.k+s.c] = x
+	} else {
+		s.grow = append(s.grow, x)
+	}
+	s.n++
+	return true
 }
 
 // firstFlat returns the leaf index of the first flat column, or −1.
@@ -267,55 +307,51 @@ func (s *parquetSource) checkRowGroup(md *format.RowGroup, cols []int, rows int6
 	return nil
 }
 
-// readChunk appends the values of one column chunk (of a row group of rows
-// rows starting at row base) to dst, converted by cv; with cv.kind −1 the
-// values are only counted (dst gets zeros). A chunk with more values than
-// rows is an error.
-func (s *parquetSource) readChunk(chunk parquet.ColumnChunk, cv conv, name string, dst []float64, base, rows int,
-	buf []parquet.Value, missing *int, strict bool) ([]float64, error) {
+// readChunk passes the values of one column chunk (of a row group
+// starting at row base) to sk, converted by cv; with cv.kind −1 they are
+// only counted. A chunk with more values than rows is an error.
+func (s *parquetSource) readChunk(chunk parquet.ColumnChunk, cv conv, name string, sk *sink, base int,
+	buf []parquet.Value, missing *int, strict bool) error {
 	pages := chunk.Pages()
 	defer pages.Close()
 	for {
 		p, err := pages.ReadPage()
 		if err == io.EOF {
-			return dst, nil
+			return nil
 		}
 		if err != nil {
-			return dst, fmt.Errorf("column %q: %v: %w", name, err, ErrFormat)
+			return fmt.Errorf("column %q: %v: %w", name, err, ErrFormat)
 		}
-		err = s.readPage(p, cv, name, &dst, base, rows, buf, missing, strict)
+		err = readPage(p, cv, name, sk, base, buf, missing, strict)
 		parquet.Release(p)
 		if err != nil {
-			return dst, err
+			return err
 		}
 	}
 }
 
-// readPage appends the values of one page to *dst.
-func (s *parquetSource) readPage(p parquet.Page, cv conv, name string, dst *[]float64, base, rows int,
-	buf []parquet.Value, missing *int, strict bool) error {
+// readPage passes the values of one page to sk.
+func readPage(p parquet.Page, cv conv, name string, sk *sink, base int, buf []parquet.Value, missing *int, strict bool) error {
 	vr := p.Values()
 	for {
 		m, err := vr.ReadValues(buf)
 		for _, v := range buf[:m] {
-			i := len(*dst)
-			if i >= rows {
-				return fmt.Errorf("column %q has more values than its row group's %d rows: %w", name, rows, ErrFormat)
-			}
 			x, miss := 0.0, false
 			if cv.kind >= 0 {
 				x, miss = cv.value(v)
 				if !miss && math.IsInf(x, 0) {
-					return fmt.Errorf("row %d, column %q: %v: %w", base+i+1, name, x, ErrNonFinite)
+					return fmt.Errorf("row %d, column %q: %v: %w", base+sk.n+1, name, x, ErrNonFinite)
 				}
 				if miss {
 					if strict {
-						return fmt.Errorf("row %d, column %q: null: %w", base+i+1, name, ErrMissing)
+						return fmt.Errorf("row %d, column %q: null: %w", base+sk.n+1, name, ErrMissing)
 					}
 					*missing++
 				}
 			}
-			*dst = append(*dst, x)
+			if !sk.put(x) {
+				return fmt.Errorf("column %q has more values than its row group's %d rows: %w", name, sk.rows, ErrFormat)
+			}
 		}
 		if err == io.EOF {
 			return nil
