@@ -13,7 +13,8 @@ import (
 )
 
 const benchSynopsis = `Usage:
-	pidreg bench -data FILE.csv -modality NAME=COLS -modality NAME=COLS -target COLS
+	pidreg bench -data FILE [-data FILE] -modality NAME=COLS -modality NAME=COLS -target COLS
+	    [-sep auto|comma|semicolon|tab] [-na LIST] [-missing impute|error]
 	    [-models LIST] [-seeds N] [-seed S] [-epochs N] [-batch B] [-latent K]
 	    [-split 0.7,0.1,0.2] [-sample N] [-plots DIR] [-report FILE.json] [-q]
 
@@ -36,10 +37,12 @@ every seed, the modality whose removal pidreg's PID says costs least, whether
 it falls under the threshold, the unimodal model's test RMSE next to the
 bimodal one, and the median time of predicting the test rows with each.
 
--sample N draws N rows (seeded by -seed) before splitting. -plots writes PNGs
-of seed 1 (per model, plus the validation loss of all models); -report writes
-the table as JSON.
-`
+-sample N draws N rows (seeded by -seed) before splitting; more rows than the
+data have (after leaving out rows without a target) is an error. -plots writes
+PNGs of seed 1 (per model, plus the validation loss of all models); -report
+writes the table as JSON. Both are checked before any model is trained.
+
+` + dataHelp
 
 func runBench(args []string, stdin io.Reader, stdout io.Writer) error {
 	ctx, stop := interruptible()
@@ -51,7 +54,7 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	fs := newFlagSet("bench")
 	var (
 		mods    modalityFlag
-		data    = fs.String("data", "", "CSV `file` with a header row (\"-\" reads standard input; .gz is decompressed)")
+		data    dataFlags
 		target  = fs.String("target", "", "target `columns`")
 		models  = fs.String("models", "all", "comma-separated `list` of models")
 		seeds   = fs.Int("seeds", 3, "`number` of seeds (splits)")
@@ -66,12 +69,14 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 		quiet   = fs.Bool("q", false, "do not print a line per trained model")
 	)
 	fs.Var(&mods, "modality", "one modality as `NAME=COLS`; give the flag twice")
+	data.register(fs)
 	if err := parseFlags(fs, args, benchSynopsis, stdout); err != nil {
 		return err
 	}
+	if err := data.check("bench"); err != nil {
+		return err
+	}
 	switch {
-	case *data == "":
-		return errors.New("bench: need -data FILE.csv")
 	case len(mods) != 2:
 		return fmt.Errorf("bench: need -modality NAME=COLS exactly twice (got %d)", len(mods))
 	case strings.TrimSpace(*target) == "":
@@ -96,18 +101,18 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("bench: -models: %w", err)
 	}
-	if err := writableDir(*report); err != nil {
-		return fmt.Errorf("bench: -report: %w", err)
-	}
-	tab, err := readData(stdin, *data)
-	if err != nil {
+	if err := checkOutputs(data.paths, out("report", *report), outDir("plots", *plotDir)); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	sel, err := selectBySpec(tab, *data, mods, *target)
+	sel, err := readBySpec(stdin, &data, mods, *target)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	d := sel.data
+	if *sample > d.Rows() {
+		return fmt.Errorf("bench: -sample %d: %s has only %d rows with a target; give -sample %d or less, or 0 for all of them",
+			*sample, data.name(), d.Rows(), d.Rows())
+	}
 	if *sample > 0 {
 		if d, err = bench.Sample(d, *sample, *seed); err != nil {
 			return fmt.Errorf("bench: %w", err)
@@ -115,7 +120,10 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	}
 	splits, err := bench.Splits(d.Rows(), frac, *seeds, *seed)
 	if err != nil {
-		return fmt.Errorf("bench: %s: %w", *data, err)
+		return fmt.Errorf("bench: %s: %w", data.name(), err)
+	}
+	if notes := dataNotes(sel.report, sel, "the benchmark"); notes != "" {
+		fmt.Fprint(stdout, notes)
 	}
 	var progress io.Writer
 	if !*quiet {

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"regexp"
@@ -14,15 +14,38 @@ import (
 	"strings"
 	"syscall"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/pidreg/pidreg"
-	"github.com/pidreg/pidreg/internal/datasets"
+	"github.com/pidreg/pidreg/internal/outfile"
 	"github.com/pidreg/pidreg/internal/runner"
 	"github.com/pidreg/pidreg/internal/table"
 )
 
 // This file holds what train, predict, eval and bench share: the repeated
-// -modality flag, the -split flag, reading a data set out of a CSV by column
-// lists or by stored column names, and the interrupt context.
+// -modality and -data flags, the flags that say how files are read (-sep,
+// -na, -missing), the -split flag, reading a data set by column lists or by
+// the column names a model stores, the output checks, and the interrupt
+// context.
+
+// dataHelp is the part of each synopsis that says how files are read.
+const dataHelp = `Files: CSV with a header row (comma, semicolon or tab separated, detected from
+the header or given with -sep; plain or gzip-compressed; "-" reads standard
+input) or Parquet (.parquet; numeric columns, by name). Only the selected
+columns are read, so other columns may hold identifiers or text. Give -data
+several times to join files row by row (row i of each file is the same
+sample): their columns are used as one header, indices count across the
+files, and a column name in several files (such as the target in both halves
+of a data set) is one column whose values must agree in every file.
+
+Missing values: empty cells, the words of -na (default NA,N/A,NaN,nan,null)
+and Parquet nulls. A row whose target is missing is left out of training and
+scoring, and counted. A missing input cell is passed on for the model to
+impute from the training rows (-missing impute), or refused, naming its line
+and column (-missing error). A row in which every column of a modality is
+missing has no such modality; pidreg cannot use such rows yet and refuses
+them, saying in how many rows the modality is missing.
+`
 
 // modalitySpec is one -modality NAME=COLS flag.
 type modalitySpec struct{ name, cols string }
@@ -61,6 +84,66 @@ func (m *modalityFlag) Set(s string) error {
 	return nil
 }
 
+// dataFlags are the flags that say which files are read and how.
+type dataFlags struct {
+	paths   []string
+	sep     string
+	na      string
+	naSet   bool
+	missing string
+}
+
+// register adds -data, -sep, -na and -missing to fs.
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	fs.Func("data", "data `file` (CSV, .gz, .parquet, or \"-\" for standard input); give it again to join files row by row", func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("empty file name")
+		}
+		d.paths = append(d.paths, s)
+		return nil
+	})
+	fs.StringVar(&d.sep, "sep", "auto", "CSV `separator`: auto (detected from the header), comma, semicolon or tab")
+	fs.Func("na", "comma-separated `words` read as missing values, besides empty cells (default NA,N/A,NaN,nan,null; \"\" for none)", func(s string) error {
+		d.na, d.naSet = s, true
+		return nil
+	})
+	fs.StringVar(&d.missing, "missing", "impute", "missing input cells: impute (passed on for the model to impute from the training rows) or error")
+}
+
+// check validates the flags; cmd names the subcommand in messages.
+func (d *dataFlags) check(cmd string) error {
+	if len(d.paths) == 0 {
+		return fmt.Errorf("%s: need -data FILE", cmd)
+	}
+	if _, err := table.ParseSep(d.sep); err != nil {
+		return fmt.Errorf("%s: -sep: %w", cmd, err)
+	}
+	switch d.missing {
+	case "impute", "error":
+	default:
+		return fmt.Errorf("%s: -missing %q: want impute or error", cmd, d.missing)
+	}
+	return nil
+}
+
+// options returns the reading options.
+func (d *dataFlags) options(stdin io.Reader) table.Options {
+	sep, _ := table.ParseSep(d.sep) // checked by check
+	opt := table.Options{Header: true, Comma: sep, Stdin: stdin}
+	if d.naSet {
+		opt.NA = []string{}
+		for _, w := range strings.Split(d.na, ",") {
+			if w = strings.TrimSpace(w); w != "" {
+				opt.NA = append(opt.NA, w)
+			}
+		}
+	}
+	return opt
+}
+
+// name describes the data files in messages.
+func (d *dataFlags) name() string { return strings.Join(d.paths, " + ") }
+
 // parseSplit parses "train,val,test" fractions (normalised to sum to one).
 // The training and test parts must be non-empty; the validation part may be
 // zero (then there is no early stopping).
@@ -88,132 +171,238 @@ func parseSplit(s string) ([3]float64, error) {
 	return f, nil
 }
 
-// splitRows splits n rows at random, seeded, and names the problem when the
-// data are too few for the fractions.
+// splitRows splits n rows at random, seeded (as pidreg.SplitRows), and
+// names the problem when the data are too few for the fractions.
 func splitRows(n int, frac [3]float64, seed uint64) (runner.Split, error) {
-	rng := rand.New(rand.NewPCG(seed, splitStream))
-	tr, va, te, err := datasets.SplitRows(n, frac, rng)
+	tr, va, te, err := pidreg.SplitRows(n, frac, seed)
 	if err != nil {
 		return runner.Split{}, fmt.Errorf("splitting %d rows %.2g/%.2g/%.2g: %w", n, frac[0], frac[1], frac[2], err)
 	}
 	return runner.Split{Train: tr, Val: va, Test: te}, nil
 }
 
-// splitStream is the PCG stream of the row split, distinct from the model's.
-const splitStream = 0x5eed5911
-
-// selected is a data set read from a CSV, with the names of its columns.
+// selected is a data set read from files, with the names of its columns
+// and what reading found.
 type selected struct {
 	data    pidreg.Dataset
 	columns [][]string // per modality
 	target  []string
+	report  table.Report
 }
 
-// selectBySpec reads modalities and the target out of tab by column lists
-// (names, indices, ranges). A column may belong to one block only, and every
-// selected column's header name must be unique in the file so that predict
-// and eval can find it again by name.
-func selectBySpec(tab *table.Table, path string, mods []modalitySpec, target string) (selected, error) {
-	_, ncols := tab.Data.Dims()
-	owner := make(map[int]string)
-	pick := func(what, spec string) ([]int, error) {
-		cols, err := table.ParseColumns(spec, tab.Header, ncols)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		for _, j := range cols {
-			if prev, ok := owner[j]; ok {
-				return nil, fmt.Errorf("column %q is in both %s and %s", tab.Header[j], prev, what)
-			}
-			owner[j] = what
-			if n := count(tab.Header, tab.Header[j]); n > 1 {
-				return nil, fmt.Errorf("%s: %d columns of %s are named %q; the model finds its columns by name, so they must be unique", what, n, path, tab.Header[j])
-			}
-		}
-		return cols, nil
-	}
-	var out selected
+// readBySpec reads modalities and the target by column lists (names,
+// indices, ranges). A column may belong to one block only, and every
+// selected column's header name must be unique so that predict and eval
+// can find it again by name.
+func readBySpec(stdin io.Reader, d *dataFlags, mods []modalitySpec, target string) (selected, error) {
+	req := table.Request{Target: table.Block{Name: "-target", Spec: target}}
 	for _, m := range mods {
-		cols, err := pick("modality "+m.name, m.cols)
-		if err != nil {
-			return selected{}, err
-		}
-		out.data.Modalities = append(out.data.Modalities, pidreg.Modality{Name: m.name, X: tab.Select(cols)})
-		out.columns = append(out.columns, tab.Names(cols))
+		req.Inputs = append(req.Inputs, table.Block{Name: "modality " + m.name, Spec: m.cols})
 	}
-	cols, err := pick("-target", target)
-	if err != nil {
-		return selected{}, err
+	names := make([]string, len(mods))
+	for i, m := range mods {
+		names[i] = m.name
 	}
-	out.data.Y = tab.Select(cols)
-	out.target = tab.Names(cols)
-	return out, nil
+	return readBlocks(stdin, d, req, names)
 }
 
-// selectByName reads the columns a model was trained on, by header name.
-// Extra columns in the file are ignored. With withTarget the target columns
-// are read too.
-func selectByName(tab *table.Table, path string, m *pidreg.Model, withTarget bool) (pidreg.Dataset, error) {
+// readByName reads the columns a model was trained on, by header name.
+// Other columns are ignored. With withTarget the target columns are read
+// too (rows without a target are left out); without, they are not read at
+// all, so they may be absent or empty.
+func readByName(stdin io.Reader, d *dataFlags, m *pidreg.Model, withTarget bool) (selected, error) {
 	cols := m.Columns()
 	if cols == nil {
-		return pidreg.Dataset{}, errors.New("the model does not record the names of its input columns (train it with 'pidreg train', or call Model.SetColumns before saving)")
+		return selected{}, errors.New("the model does not record the names of its input columns (train it with 'pidreg train', or call Model.SetColumns before saving)")
 	}
-	find := func(what, name string) (int, error) {
-		j, n := -1, 0
-		for i, h := range tab.Header {
-			if h == name {
-				j, n = i, n+1
-			}
-		}
-		switch {
-		case n == 0:
-			return 0, fmt.Errorf("%s has no column %q (%s of the model)", path, name, what)
-		case n > 1:
-			return 0, fmt.Errorf("%s has %d columns named %q (%s of the model)", path, n, name, what)
-		}
-		return j, nil
-	}
-	take := func(what string, names []string) ([]int, error) {
-		idx := make([]int, len(names))
-		for k, name := range names {
-			j, err := find(what, name)
-			if err != nil {
-				return nil, err
-			}
-			idx[k] = j
-		}
-		return idx, nil
-	}
-	var d pidreg.Dataset
+	var req table.Request
 	for i, name := range m.Names() {
-		idx, err := take("modality "+name, cols[i])
-		if err != nil {
-			return pidreg.Dataset{}, err
-		}
-		d.Modalities = append(d.Modalities, pidreg.Modality{Name: name, X: tab.Select(idx)})
+		req.Inputs = append(req.Inputs, table.Block{Name: "modality " + name + " of the model", Names: cols[i]})
 	}
 	if withTarget {
 		names := m.TargetColumns()
 		if len(names) == 0 {
-			return pidreg.Dataset{}, errors.New("the model does not record the names of its target columns (train it with 'pidreg train', or call Model.SetColumns before saving)")
+			return selected{}, errors.New("the model does not record the names of its target columns (train it with 'pidreg train', or call Model.SetColumns before saving)")
 		}
-		idx, err := take("target", names)
-		if err != nil {
-			return pidreg.Dataset{}, err
-		}
-		d.Y = tab.Select(idx)
+		req.Target = table.Block{Name: "target of the model", Names: names}
 	}
-	return d, nil
+	return readBlocks(stdin, d, req, m.Names())
 }
 
-func count(list []string, s string) int {
-	n := 0
-	for _, x := range list {
-		if x == s {
-			n++
+// readBlocks reads the blocks of req and makes the data set.
+func readBlocks(stdin io.Reader, d *dataFlags, req table.Request, names []string) (selected, error) {
+	req.RefuseMissing = d.missing == "error"
+	f, err := table.Open(d.options(stdin), d.paths...)
+	if err != nil {
+		return selected{}, err
+	}
+	defer f.Close()
+	b, err := f.ReadBlocks(req)
+	if errors.Is(err, table.ErrMissing) {
+		return selected{}, fmt.Errorf("%w (-missing error; -missing impute passes it on for the model to impute)", err)
+	}
+	if err != nil {
+		return selected{}, err
+	}
+	if err := refuseAbsent(b.Report, names, f.Name()); err != nil {
+		return selected{}, err
+	}
+	s := selected{columns: b.InputNames, target: b.TargetNames, report: b.Report}
+	for i, x := range b.Inputs {
+		s.data.Modalities = append(s.data.Modalities, pidreg.Modality{Name: names[i], X: x})
+	}
+	s.data.Y = b.Target
+	return s, nil
+}
+
+// refuseAbsent refuses rows in which every cell of a modality is missing.
+// The library cannot use rows without a modality yet; when it can, delete
+// this function and its one call in readBlocks: the rows are counted in
+// the report and described by dataNotes.
+func refuseAbsent(rep table.Report, names []string, file string) error {
+	for k, n := range rep.Absent {
+		if n > 0 {
+			return fmt.Errorf("modality %s is missing in %d of the %d rows of %s (every one of its cells is empty); pidreg cannot use rows without a modality yet: remove them or fill them in",
+				names[k], n, rep.Kept, file)
 		}
 	}
-	return n
+	return nil
+}
+
+// dataNotes describes what reading found that the user should know: rows
+// left out for want of a target, missing input cells, rows without a
+// modality. Each line starts "note: ".
+func dataNotes(rep table.Report, s selected, what string) string {
+	var b strings.Builder
+	if rep.Dropped > 0 {
+		fmt.Fprintf(&b, "note: %d of %d rows have no target value and are left out of %s (the first at %s)\n",
+			rep.Dropped, rep.Rows, what, rep.FirstDropped)
+	}
+	target := make(map[string]bool)
+	for _, t := range s.target {
+		target[t] = true
+	}
+	var cells []string
+	total := 0
+	for _, c := range rep.Missing {
+		if !target[c.Column] {
+			cells = append(cells, fmt.Sprintf("%s %d", c.Column, c.Cells))
+			total += c.Cells
+		}
+	}
+	if total > 0 {
+		const show = 8
+		if len(cells) > show {
+			cells = append(cells[:show:show], "…")
+		}
+		fmt.Fprintf(&b, "note: %s missing in the input columns (%s), passed on for the model to impute\n",
+			runner.Plural(total, "cell is", "cells are"), strings.Join(cells, ", "))
+	}
+	for k, n := range rep.Absent {
+		if n > 0 && k < len(s.data.Modalities) {
+			fmt.Fprintf(&b, "note: modality %s is missing in %d rows\n", s.data.Modalities[k].Name, n)
+		}
+	}
+	return b.String()
+}
+
+// readReport turns what reading found into the report's "data" object.
+func readReport(rep table.Report, s selected, paths []string) *runner.DataReport {
+	dr := &runner.DataReport{Files: paths, Rows: rep.Rows, Dropped: rep.Dropped, Constant: rep.Constant}
+	if len(rep.Missing) > 0 {
+		dr.Missing = make(map[string]int, len(rep.Missing))
+		for _, c := range rep.Missing {
+			dr.Missing[c.Column] = c.Cells
+		}
+	}
+	for k, n := range rep.Absent {
+		if n > 0 {
+			if dr.WithoutModality == nil {
+				dr.WithoutModality = make(map[string]int)
+			}
+			dr.WithoutModality[s.data.Modalities[k].Name] = n
+		}
+	}
+	return dr
+}
+
+// readSamples reads the columns that the lists specs select from the file
+// at path ("-": standard input) for 'pidreg pid': CSV or Parquet, only
+// those columns parsed, the separator detected. The PID needs complete
+// rows, so a missing cell in them is an error naming its line and column
+// (only empty cells and Parquet nulls are missing here; "NaN" is a
+// non-finite value). The table keeps the file's column indices, so that
+// the same lists resolve to the same columns again: columns not selected
+// hold NaN and must not be used.
+func readSamples(stdin io.Reader, path string, specs ...string) (*table.Table, error) {
+	opt := table.Options{Header: true, NA: []string{}}
+	var (
+		f   *table.File
+		err error
+	)
+	if path == "-" {
+		f, err = table.NewReader(stdin, "", opt)
+		if err != nil {
+			return nil, fmt.Errorf("standard input: %w", err)
+		}
+	} else if f, err = table.Open(opt, path); err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	flags := []string{"-target", "-x", "-y"}
+	var cols []int
+	seen := make(map[int]bool)
+	for k, spec := range specs {
+		c, err := f.Columns(spec)
+		if err != nil {
+			if k < len(flags) {
+				return nil, fmt.Errorf("%s: %w", flags[k], err)
+			}
+			return nil, err
+		}
+		for _, j := range c {
+			if !seen[j] {
+				seen[j] = true
+				cols = append(cols, j)
+			}
+		}
+	}
+	t, err := f.ReadComplete(cols, nil)
+	if errors.Is(err, table.ErrMissing) {
+		return nil, fmt.Errorf("%w; the PID needs complete rows", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows := len(t.Line)
+	full := &table.Table{Header: f.Header(), Line: t.Line}
+	data := make([]float64, rows*f.Width())
+	for i := range data {
+		data[i] = math.NaN()
+	}
+	full.Data = mat.NewDense(rows, f.Width(), data)
+	for k, j := range cols {
+		for i := range rows {
+			full.Data.Set(i, j, t.Data.At(i, k))
+		}
+	}
+	return full, nil
+}
+
+// checkOutputs checks, before any work, that every output file can be
+// written and replaces none of the inputs, that the plot directory can be
+// made, and that no two outputs share a path (outfile.CheckAll). Empty
+// paths and "-" (standard output) are skipped.
+func checkOutputs(inputs []string, outs ...outfile.Output) error {
+	return outfile.CheckAll(inputs, outs...)
+}
+
+// out names the output of flag name.
+func out(name, path string) outfile.Output { return outfile.Output{Name: "-" + name, Path: path} }
+
+// outDir names the output directory of flag name.
+func outDir(name, path string) outfile.Output {
+	return outfile.Output{Name: "-" + name, Path: path, Dir: true}
 }
 
 // interruptible returns a context cancelled by SIGINT (Ctrl-C) or SIGTERM.
@@ -256,12 +445,4 @@ func loadModel(path string) (*pidreg.Model, error) {
 		return nil, errors.New("need -model FILE")
 	}
 	return pidreg.LoadFile(path)
-}
-
-// readData reads a CSV with a header row ("-" is standard input).
-func readData(stdin io.Reader, path string) (*table.Table, error) {
-	if path == "" {
-		return nil, errors.New("need -data FILE.csv")
-	}
-	return readTable(stdin, path, table.Options{Header: true})
 }

@@ -31,10 +31,10 @@ type command struct {
 // lives in its own file.
 func commands() []command {
 	return []command{
-		{"pid", "partial information decomposition of a covariance or a CSV file", runPID},
-		{"train", "train a multimodal regression model on a CSV file", runTrain},
-		{"predict", "predict the target of the rows of a CSV file with a trained model", runPredict},
-		{"eval", "score a trained model on a CSV file (MSE, RMSE, MAE, R²)", runEval},
+		{"pid", "partial information decomposition of a covariance or a data file", runPID},
+		{"train", "train a multimodal regression model on a data file (CSV or Parquet)", runTrain},
+		{"predict", "predict the target of the rows of a data file with a trained model", runPredict},
+		{"eval", "score a trained model on a data file (MSE, RMSE, MAE, R²)", runEval},
 		{"bench", "compare pidreg with its baselines and ablations over several seeds", runBench},
 	}
 }

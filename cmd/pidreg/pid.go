@@ -304,7 +304,7 @@ func pidFromData(stdin io.Reader, path, target, xSpec, ySpec string, opt pid.Opt
 			return pidReport{}, fmt.Errorf("pid: -data needs -%s COLS", s.flag)
 		}
 	}
-	tab, err := readTable(stdin, path, table.Options{Header: true})
+	tab, err := readSamples(stdin, path, target, xSpec, ySpec)
 	if err != nil {
 		return pidReport{}, fmt.Errorf("pid: %w", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -16,18 +14,25 @@ import (
 )
 
 const trainSynopsis = `Usage:
-	pidreg train -data FILE.csv -modality NAME=COLS [-modality NAME=COLS] -target COLS
+	pidreg train -data FILE [-data FILE] -modality NAME=COLS [-modality NAME=COLS] -target COLS
+	    [-sep auto|comma|semicolon|tab] [-na LIST] [-missing impute|error]
 	    [-epochs N] [-batch B] [-seed S] [-split 0.7,0.1,0.2] [-latent K]
 	    [-policy split|stronger|bernoulli] [-debias] [-dropout 0.3,0.2]
 	    [-inputs zscore|quantile] [-input-clip C]
 	    [-out model.pidreg] [-report FILE.json] [-plots DIR] [-q]
 
-Train a PID-weighted multimodal regression model on a CSV file with a header
-row. Give -modality once or twice (the PID needs two; one trains a plain MLP
+Train a PID-weighted multimodal regression model on a data file. Give
+-modality once or twice (the PID needs two; one trains a plain MLP
 regressor). COLS is a comma-separated list of header names, 0-based indices and
-inclusive ranges a-b, as in 'pidreg pid'; a column may belong to one modality
-or the target only, and the selected columns' names must be unique (predict and
-eval find them again by name).
+inclusive ranges a-b whose ends are indices or names, as in 'pidreg pid'; a
+column may belong to one modality or the target only, and the selected columns'
+names must be unique (predict and eval find them again by name).
+
+` + dataHelp + `
+Every output (-out, -report, -plots) is checked before the data are read: its
+directory must exist and be writable, it must not be a directory nor one of the
+-data files. Files are written atomically (a temporary file renamed into place)
+with the permissions a new file gets (0666 less the umask).
 
 The rows are split at random (seeded) into training, validation and test parts;
 the validation part drives early stopping and the learning-rate schedule, the
@@ -55,17 +60,18 @@ for small data.
 
 // trainArgs are the parsed flags of train.
 type trainArgs struct {
-	data, target, out, report, plots string
-	mods                             modalityFlag
-	cfg                              pidreg.Config
-	frac                             [3]float64
-	quiet                            bool
+	data                       dataFlags
+	target, out, report, plots string
+	mods                       modalityFlag
+	cfg                        pidreg.Config
+	frac                       [3]float64
+	quiet                      bool
 }
 
 func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	fs := newFlagSet("train")
 	var a trainArgs
-	fs.StringVar(&a.data, "data", "", "CSV `file` with a header row (\"-\" reads standard input; .gz is decompressed)")
+	a.data.register(fs)
 	fs.Var(&a.mods, "modality", "one modality as `NAME=COLS`; give the flag once or twice")
 	fs.StringVar(&a.target, "target", "", "target `columns` (several columns make a vector target)")
 	epochs := fs.Int("epochs", 200, "maximum number of `epochs`")
@@ -85,9 +91,10 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	if err := parseFlags(fs, args, trainSynopsis, stdout); err != nil {
 		return a, err
 	}
+	if err := a.data.check("train"); err != nil {
+		return a, err
+	}
 	switch {
-	case a.data == "":
-		return a, errors.New("train: need -data FILE.csv")
 	case len(a.mods) == 0:
 		return a, errors.New("train: need -modality NAME=COLS (once or twice)")
 	case len(a.mods) > 2:
@@ -116,28 +123,10 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 		return a, fmt.Errorf("train: -dropout: %w", err)
 	}
 	a.cfg.Epochs, a.cfg.Batch, a.cfg.Seed, a.cfg.Latent, a.cfg.Policy = *epochs, *batch, *seed, *latent, p
-	for _, path := range []struct{ flag, file string }{{"out", a.out}, {"report", a.report}} {
-		if err := writableDir(path.file); err != nil {
-			return a, fmt.Errorf("train: -%s: %w", path.flag, err)
-		}
+	if err := checkOutputs(a.data.paths, out("out", a.out), out("report", a.report), outDir("plots", a.plots)); err != nil {
+		return a, fmt.Errorf("train: %w", err)
 	}
 	return a, nil
-}
-
-// writableDir checks before a long run that the directory of path exists.
-func writableDir(path string) error {
-	if path == "" {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if !st.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return nil
 }
 
 func runTrain(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -152,42 +141,27 @@ func train(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	tab, err := readData(stdin, a.data)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	sel, err := selectBySpec(tab, a.data, a.mods, a.target)
+	sel, err := readBySpec(stdin, &a.data, a.mods, a.target)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	split, err := splitRows(sel.data.Rows(), a.frac, a.cfg.Seed)
 	if err != nil {
-		return fmt.Errorf("train: %s: %w", a.data, err)
+		return fmt.Errorf("train: %s: %w", a.data.name(), err)
+	}
+	if notes := dataNotes(sel.report, sel, "training and testing"); notes != "" {
+		fmt.Fprint(stdout, notes)
 	}
 	var progress io.Writer
 	if !a.quiet {
 		progress = stdout
 	}
-	m, rep, err := runner.Run(ctx, sel.data, split, a.cfg, runner.Options{Plots: a.plots, Progress: progress})
+	o := runner.Options{Out: a.out, Report: a.report, Plots: a.plots, Progress: progress, Inputs: a.data.paths,
+		Columns: sel.columns, Targets: sel.target, Data: readReport(sel.report, sel, a.data.paths),
+		Extra: map[string]string{"data": a.data.name(), "target": strings.Join(sel.target, ","), "model": a.out}}
+	_, rep, err := runner.Run(ctx, sel.data, split, a.cfg, o)
 	if err != nil {
 		return fmt.Errorf("train: %w", interrupted(err))
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("train: %w", interrupted(err))
-	}
-	if err := m.SetColumns(sel.columns, sel.target); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if a.out != "" {
-		if err := m.SaveFile(a.out); err != nil {
-			return fmt.Errorf("train: %w", err)
-		}
-	}
-	rep.Extra = map[string]string{"data": a.data, "target": strings.Join(sel.target, ","), "model": a.out}
-	if a.report != "" {
-		if err := runner.WriteJSON(a.report, rep); err != nil {
-			return fmt.Errorf("train: writing %s: %w", a.report, err)
-		}
 	}
 	fmt.Fprint(stdout, runner.Summary(rep))
 	if a.out != "" {

@@ -400,7 +400,9 @@ func TestTrainBadInput(t *testing.T) {
 		name, file, msg string
 		args            []string
 	}{
-		{"nan", withCell(good, "NaN"), "non-finite", mods},
+		{"missing with -missing error", withCell(good, "NaN"), `line 2, column "a1": missing value (-missing error; -missing impute passes it on`, append([]string{"-missing", "error"}, mods...)},
+		{"bad -missing", good, `-missing "drop": want impute or error`, append([]string{"-missing", "drop"}, mods...)},
+		{"bad -sep", good, `separator "pipe"`, append([]string{"-sep", "pipe"}, mods...)},
 		{"ragged", good + "1,2,3\n", "line 62 has 3 fields", mods},
 		{"unknown column", good, `no column is named "a9"`, []string{"-modality", "A=a1,a9", "-target", "y"}},
 		{"text cell", withCell(good, "abc"), `"abc": not a number`, mods},
@@ -474,13 +476,18 @@ func TestPredictEvalBadInput(t *testing.T) {
 	notModel := write("text.pidreg", "this is a text file, not a pidreg model\n")
 	noB2 := write("nob2.csv", "a1,a2,a3,b1,y\n1,2,3,4,5\n")
 	noY := write("noy.csv", "a1,a2,a3,b1,b2\n1,2,3,4,5\n")
+	inf := write("inf.csv", "a1,a2,a3,b1,b2\n1,2,3,4,-Inf\n")
 	nan := write("nan.csv", "a1,a2,a3,b1,b2\n1,2,3,4,NaN\n")
+	noB := write("nob.csv", "a1,a2,a3,b1,b2\n1,2,3,,\n1,2,3,4,5\n")
 	dup := write("dup.csv", "a1,a2,a3,b1,b2,b2\n1,2,3,4,5,6\n")
 	preds := filepath.Join(dir, "p.csv")
 
 	wantFailure(t, `has no column "b2" (modality B of the model)`, "predict", "-model", model, "-data", noB2, "-out", preds)
 	wantFailure(t, `has 2 columns named "b2"`, "predict", "-model", model, "-data", dup, "-out", preds)
-	wantFailure(t, "non-finite", "predict", "-model", model, "-data", nan, "-out", preds)
+	wantFailure(t, `line 2, column 4 ("b2"): "-Inf": non-finite value`, "predict", "-model", model, "-data", inf, "-out", preds)
+	wantFailure(t, `line 2, column "b2": missing value (-missing error`, "predict", "-model", model, "-data", nan, "-out", preds, "-missing", "error")
+	wantFailure(t, "modality B is missing in 1 of the 2 rows of "+noB+" (every one of its cells is empty); pidreg cannot use rows without a modality yet",
+		"predict", "-model", model, "-data", noB, "-out", preds)
 	wantFailure(t, "checksum mismatch", "predict", "-model", corrupt, "-data", data, "-out", preds)
 	wantFailure(t, "truncated", "predict", "-model", truncated, "-data", data, "-out", preds)
 	wantFailure(t, "bad magic", "predict", "-model", notModel, "-data", data, "-out", preds)
@@ -550,10 +557,10 @@ func (w *signalWriter) Write(p []byte) (int, error) {
 
 func TestTrainHelp(t *testing.T) {
 	for cmd, want := range map[string]string{
-		"train":   "pidreg train -data FILE.csv -modality NAME=COLS",
-		"predict": "pidreg predict -model FILE -data FILE.csv",
-		"eval":    "pidreg eval -model FILE -data FILE.csv",
-		"bench":   "pidreg bench -data FILE.csv",
+		"train":   "pidreg train -data FILE [-data FILE] -modality NAME=COLS",
+		"predict": "pidreg predict -model FILE -data FILE",
+		"eval":    "pidreg eval -model FILE -data FILE",
+		"bench":   "pidreg bench -data FILE",
 	} {
 		code, stdout, stderr := cli(t, cmd, "-h")
 		if code != 0 || stderr != "" || !strings.Contains(stdout, want) || !strings.Contains(stdout, "Flags:") {

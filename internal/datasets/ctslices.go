@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -52,11 +51,12 @@ func LoadCTSlices(path string) (*CTSlices, error) {
 func ReadCTSlices(r io.Reader) (*CTSlices, error) { return readCTSlices(r, "CT slices") }
 
 func readCTSlices(r io.Reader, name string) (*CTSlices, error) {
-	cr, err := newCSVReader(r, name)
+	f, err := openCSV(r, name)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := cr.columnIndex()
+	defer f.Close()
+	idx, err := columnIndex(name, f.Header())
 	if err != nil {
 		return nil, err
 	}
@@ -76,63 +76,31 @@ func readCTSlices(r io.Reader, name string) (*CTSlices, error) {
 		}
 		pos[k] = i
 	}
-
-	var (
-		patients []int
-		bone     floatBuffer
-		air      floatBuffer
-		ref      floatBuffer
-	)
-	for {
-		rec, line, err := cr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		pid, err := parsePatient(rec[pos[0]])
-		if err != nil {
-			return nil, fmt.Errorf("datasets: %s line %d column \"patientId\": %w", name, line, err)
-		}
-		patients = append(patients, pid)
-		for k := 1; k <= nv; k++ {
-			v, err := cr.parseFinite(rec[pos[k]], line, names[k])
-			if err != nil {
-				return nil, err
-			}
-			if k <= CTBoneFeatures {
-				bone.add(v)
-			} else {
-				air.add(v)
-			}
-		}
-		v, err := cr.parseFinite(rec[pos[nv+1]], line, "reference")
-		if err != nil {
-			return nil, err
-		}
-		ref.add(v)
+	t, err := readComplete(f, pos, nil)
+	if err != nil {
+		return nil, err
 	}
-	n := ref.len()
-	if n == 0 {
-		return nil, fmt.Errorf("datasets: %s: header but no data rows: %w", name, ErrFormat)
+	n, _ := t.Data.Dims()
+	patients := make([]int, n)
+	for i := range patients {
+		id, err := patientID(t.Data.At(i, 0))
+		if err != nil {
+			return nil, fmt.Errorf("datasets: %s: %s, column \"patientId\": %w", name, t.Where(i, 0), err)
+		}
+		patients[i] = id
 	}
 	return &CTSlices{
 		PatientID: patients,
-		Bone:      mat.NewDense(n, CTBoneFeatures, bone.slice()),
-		Air:       mat.NewDense(n, CTAirFeatures, air.slice()),
-		Reference: ref.slice(),
+		Bone:      t.Select(upTo(CTBoneFeatures + 1)[1:]),
+		Air:       t.Select(upTo(nv + 1)[CTBoneFeatures+1:]),
+		Reference: column(t, nv+1),
 	}, nil
 }
 
-// parsePatient accepts an integer, or a float with an integral value ("3.0").
-func parsePatient(s string) (int, error) {
-	if id, err := strconv.Atoi(s); err == nil {
-		return id, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, fmt.Errorf("%q is not an integer patient id: %w", s, ErrFormat)
+// patientID accepts an integral value ("3" or "3.0").
+func patientID(f float64) (int, error) {
+	if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("%v is not an integer patient id: %w", f, ErrFormat)
 	}
 	return int(f), nil
 }

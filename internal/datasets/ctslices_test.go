@@ -182,12 +182,12 @@ func TestReadCTSlicesErrors(t *testing.T) {
 		{"missing column", edit(0, set(18, "valueX")), `no column "value17"`},
 		{"missing reference", edit(0, set(385, "ref")), `no column "reference"`},
 		{"duplicate column", edit(0, set(18, "value3")), `"value3" appears twice`},
-		{"ragged row", edit(2, func(f []string) []string { return f[:100] }), "line 3: 100 fields, want 386"},
-		{"NaN value", edit(1, set(5, "NaN")), `line 2 column "value4": non-finite value "NaN"`},
-		{"Inf reference", edit(3, set(385, "+Inf")), `line 4 column "reference": non-finite`},
-		{"text value", edit(1, set(300, "abc")), `column "value299": "abc" is not a number`},
-		{"empty value", edit(1, set(7, "")), `column "value6": "" is not a number`},
-		{"fractional patient", edit(2, set(0, "1.5")), `line 3 column "patientId": "1.5" is not an integer`},
+		{"ragged row", edit(2, func(f []string) []string { return f[:100] }), "line 3 has 100 fields, the header has 386"},
+		{"NaN value", edit(1, set(5, "NaN")), `line 2, column 5 ("value4"): "NaN" is a missing value`},
+		{"Inf reference", edit(3, set(385, "+Inf")), `line 4, column 385 ("reference"): "+Inf": non-finite`},
+		{"text value", edit(1, set(300, "abc")), `column 300 ("value299"): "abc": not a number`},
+		{"empty value", edit(1, set(7, "")), `column 7 ("value6"): empty cell: missing value`},
+		{"fractional patient", edit(2, set(0, "1.5")), `line 3, column "patientId": 1.5 is not an integer`},
 		{"bare quote", edit(1, set(9, `1"2`)), `bare "`},
 	}
 	for _, tc := range cases {

@@ -3,8 +3,10 @@
 //
 // Every loader returns float64 matrices (gonum mat.Dense, one row per
 // sample) and checks what it reads: headers, widths, finite values, and
-// the agreement between files that describe the same rows. Errors name the
-// file, line and column at fault and wrap ErrFormat or ErrMismatch. The
+// the agreement between files that describe the same rows. CSV files are
+// read by internal/table, the module's one reader, which refuses missing
+// cells here (these data sets have none). Errors name the file, line and
+// column at fault and wrap ErrFormat or ErrMismatch. The
 // package keeps no state; randomness comes from a caller's *rand.Rand
 // (math/rand/v2). Compressed files are recognised by content (gzip magic
 // 1f 8b), whatever their name.

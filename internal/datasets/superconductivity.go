@@ -1,14 +1,12 @@
 package datasets
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -117,90 +115,37 @@ func readSuperconductivity(train io.Reader, tname string, unique io.Reader, unam
 
 // readSuperconTrain reads train.csv: 81 features, then critical_temp.
 func readSuperconTrain(r io.Reader, name string) (phys, tc []float64, names []string, err error) {
-	cr, err := newCSVReader(r, name)
+	f, err := openCSV(r, name)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := checkHeader(cr, SuperconPhysicsFeatures+1, []string{"critical_temp"}); err != nil {
+	defer f.Close()
+	if err := checkHeader(name, f.Header(), SuperconPhysicsFeatures+1, []string{"critical_temp"}); err != nil {
 		return nil, nil, nil, err
 	}
-	var pb, tb floatBuffer
-	for {
-		rec, line, err := cr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		for j, s := range rec {
-			v, err := cr.parseFinite(s, line, cr.header[j])
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			if j < SuperconPhysicsFeatures {
-				pb.add(v)
-			} else {
-				tb.add(v)
-			}
-		}
+	t, err := readComplete(f, upTo(SuperconPhysicsFeatures+1), nil)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if tb.len() == 0 {
-		return nil, nil, nil, fmt.Errorf("datasets: %s: header but no data rows: %w", name, ErrFormat)
-	}
-	return pb.slice(), tb.slice(), slices.Clone(cr.header[:SuperconPhysicsFeatures]), nil
+	p := t.Select(upTo(SuperconPhysicsFeatures))
+	return p.RawMatrix().Data, column(t, SuperconPhysicsFeatures), slices.Clone(f.Header()[:SuperconPhysicsFeatures]), nil
 }
 
 // readSuperconUnique reads unique_m.csv: 86 element fractions, then
 // critical_temp and material.
 func readSuperconUnique(r io.Reader, name string) (elem, tc []float64, material, names []string, err error) {
-	cr, err := newCSVReader(r, name)
+	f, err := openCSV(r, name)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if err := checkHeader(cr, SuperconElements+2, []string{"critical_temp", "material"}); err != nil {
+	defer f.Close()
+	if err := checkHeader(name, f.Header(), SuperconElements+2, []string{"critical_temp", "material"}); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	var eb, tb floatBuffer
-	for {
-		rec, line, err := cr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, nil, err
-		}
-		for j := range SuperconElements + 1 {
-			v, err := cr.parseFinite(rec[j], line, cr.header[j])
-			if err != nil {
-				return nil, nil, nil, nil, err
-			}
-			if j < SuperconElements {
-				eb.add(v)
-			} else {
-				tb.add(v)
-			}
-		}
-		material = append(material, strings.Clone(rec[SuperconElements+1]))
+	t, err := readComplete(f, upTo(SuperconElements+1), []int{SuperconElements + 1})
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
-	if tb.len() == 0 {
-		return nil, nil, nil, nil, fmt.Errorf("datasets: %s: header but no data rows: %w", name, ErrFormat)
-	}
-	return eb.slice(), tb.slice(), material, slices.Clone(cr.header[:SuperconElements]), nil
-}
-
-// checkHeader checks that the header has width columns, ends with the given
-// names, and names no column twice.
-func checkHeader(c *csvReader, width int, tail []string) error {
-	if len(c.header) != width {
-		return fmt.Errorf("datasets: %s: header has %d columns, want %d: %w", c.name, len(c.header), width, ErrFormat)
-	}
-	for i, want := range tail {
-		j := width - len(tail) + i
-		if c.header[j] != want {
-			return fmt.Errorf("datasets: %s: column %d is %q, want %q: %w", c.name, j+1, c.header[j], want, ErrFormat)
-		}
-	}
-	_, err := c.columnIndex()
-	return err
+	e := t.Select(upTo(SuperconElements))
+	return e.RawMatrix().Data, column(t, SuperconElements), t.Text[0], slices.Clone(f.Header()[:SuperconElements]), nil
 }

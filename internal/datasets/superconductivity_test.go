@@ -104,9 +104,9 @@ func TestReadSuperconductivityErrors(t *testing.T) {
 		{"train last column", replaceField(trLines, 0, 81, "Tc"), un, ErrFormat, `column 82 is "Tc", want "critical_temp"`},
 		{"unique material column", tr, replaceField(unLines, 0, 87, "formula"), ErrFormat, `want "material"`},
 		{"duplicate name", replaceField(trLines, 0, 1, "f0"), un, ErrFormat, `"f0" appears twice`},
-		{"NaN feature", replaceField(trLines, 2, 7, "NaN"), un, ErrFormat, `train.csv line 3 column "f7": non-finite`},
-		{"bad element", tr, replaceField(unLines, 1, 3, "x"), ErrFormat, `unique_m.csv line 2 column "e3"`},
-		{"ragged", replaceField(trLines, 1, 5, "1,2"), un, ErrFormat, "line 2: 83 fields, want 82"},
+		{"NaN feature", replaceField(trLines, 2, 7, "NaN"), un, ErrFormat, `train.csv: line 3, column 7 ("f7"): "NaN" is a missing value`},
+		{"bad element", tr, replaceField(unLines, 1, 3, "x"), ErrFormat, `unique_m.csv: line 2, column 3 ("e3")`},
+		{"ragged", replaceField(trLines, 1, 5, "1,2"), un, ErrFormat, "line 2 has 83 fields, the header has 82"},
 		{"no rows", trLines[0] + "\r\n", unLines[0] + "\r\n", ErrFormat, "no data rows"},
 	}
 	for _, tc := range cases {

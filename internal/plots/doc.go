@@ -38,5 +38,6 @@
 // A figure is rendered in memory, written to a temporary file in the
 // destination's directory and renamed over the destination, so a reader
 // never sees a partial PNG and a failed call leaves an existing file as it
-// was.
+// was (internal/outfile, the module's one atomic writer). The file gets the
+// permissions os.Create would give: 0666 less the umask.
 package plots

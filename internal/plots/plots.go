@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -14,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/pidreg/pidreg/internal/outfile"
 )
 
 // Every figure is a Width×Height PNG rendered at DPI dots per inch.
@@ -275,38 +276,23 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	return p
 }
 
-// save renders p and writes it to path as a PNG through a temporary file
-// in the same directory, renamed over path only once complete, so that
-// path never holds a partial image.
-func save(p *plot.Plot, path string) (err error) {
+// save renders p and writes it to path as a PNG atomically (internal/outfile:
+// a temporary file in the same directory renamed over path once complete,
+// with the permissions os.Create would give), so that path never holds a
+// partial image.
+func save(p *plot.Plot, path string) error {
 	c := vgimg.NewWith(
 		vgimg.UseWH(vg.Length(Width)/DPI*vg.Inch, vg.Length(Height)/DPI*vg.Inch),
 		vgimg.UseDPI(DPI))
 	if err := render(p, c); err != nil {
 		return fmt.Errorf("plots: %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err := outfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
-		return fmt.Errorf("plots: writing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("plots: writing %s: %w", tmp, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("plots: %w", err)
+		return fmt.Errorf("plots: writing %s: %w", path, err)
 	}
 	return nil
 }

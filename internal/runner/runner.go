@@ -10,13 +10,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pidreg/pidreg"
+	"github.com/pidreg/pidreg/internal/outfile"
 	"github.com/pidreg/pidreg/pid"
 )
 
@@ -24,15 +23,31 @@ import (
 type Split struct{ Train, Val, Test []int }
 
 // Options says what to do around the fit. Empty paths skip that output.
+// Every output is checked (internal/outfile) before the fit starts, so a
+// run never ends unable to save what it computed.
 type Options struct {
 	Out      string    // model file
 	Report   string    // JSON report
 	Plots    string    // directory for PNG plots
 	Progress io.Writer // one line per epoch; nil for silence
+	// Inputs are files the outputs must not replace (the data files).
+	Inputs []string
+	// Data and Extra, when set, are copied into the report.
+	Data  *DataReport
+	Extra map[string]string
 	// Columns and Targets, when set, are recorded in the model (see
-	// pidreg.Model.SetColumns) so `pidreg predict` can find them by name.
+	// pidreg.Model.SetColumns) before the fit, so that its messages and
+	// `pidreg predict` can name the columns.
 	Columns [][]string
 	Targets []string
+}
+
+// CheckOutputs reports whether the outputs of o can be written: each file
+// path writable and not one of o.Inputs, the plot directory creatable, and
+// no two outputs the same path (outfile.CheckAll).
+func (o Options) CheckOutputs() error {
+	return outfile.CheckAll(o.Inputs, outfile.Output{Name: "model", Path: o.Out},
+		outfile.Output{Name: "report", Path: o.Report}, outfile.Output{Name: "plots", Path: o.Plots, Dir: true})
 }
 
 // PIDReport is the decomposition in a report, in bits: one unique atom per
@@ -96,10 +111,29 @@ type Report struct {
 	History        []pidreg.Epoch `json:"-"`
 	// Epochs is History as JSON: one object per epoch with the losses, the
 	// epoch's mean and windowed PID, the weights, λ and the learning rate.
-	Epochs []EpochJSON       `json:"history"`
-	Extra  map[string]string `json:"extra,omitempty"`
+	Epochs []EpochJSON `json:"history"`
+	// Data is what reading the data files found, when the caller says.
+	Data  *DataReport       `json:"data,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
 
 	explanation pidreg.Explanation // for Summary
+}
+
+// DataReport is what reading the data files found.
+type DataReport struct {
+	Files []string `json:"files"`
+	// Rows is the number of data rows read; Dropped of them had no target
+	// value and were left out.
+	Rows    int `json:"rows_read"`
+	Dropped int `json:"rows_without_target"`
+	// Missing counts the missing cells of each selected column (the rows
+	// read), WithoutModality the kept rows in which a whole modality is
+	// missing.
+	Missing         map[string]int `json:"missing_cells,omitempty"`
+	WithoutModality map[string]int `json:"rows_without_modality,omitempty"`
+	// Constant lists the selected columns that take one value on the kept
+	// rows.
+	Constant []string `json:"constant_columns,omitempty"`
 }
 
 func pidReport(r pid.LatticeResult, names []string) PIDReport {
@@ -121,6 +155,9 @@ func pidReport(r pid.LatticeResult, names []string) PIDReport {
 // the test part and writes the outputs asked for in o. It returns the model
 // and the report.
 func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options) (*pidreg.Model, *Report, error) {
+	if err := o.CheckOutputs(); err != nil {
+		return nil, nil, err
+	}
 	var parts [3]pidreg.Dataset
 	for k, rows := range [3][]int{s.Train, s.Val, s.Test} {
 		var err error
@@ -132,6 +169,11 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	m, err := pidreg.New(cfg, d.Dims()...)
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.Columns != nil || o.Targets != nil {
+		if err := m.SetColumns(o.Columns, o.Targets); err != nil {
+			return nil, nil, err
+		}
 	}
 	full := m.Config()
 	names := d.Names()
@@ -146,7 +188,7 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	}
 	total := time.Since(start).Seconds()
 	rep := &Report{Modalities: names, TrainRows: len(s.Train), ValRows: len(s.Val), TestRows: len(s.Test),
-		EpochsRun: len(hist), TotalSeconds: total, History: hist}
+		EpochsRun: len(hist), TotalSeconds: total, History: hist, Data: o.Data, Extra: o.Extra}
 	for _, h := range hist {
 		e := EpochJSON{Epoch: h}
 		if !math.IsNaN(h.ValMSE) {
@@ -189,13 +231,11 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 			rep.BestEpoch = h.Epoch
 		}
 	}
-	if o.Columns != nil || o.Targets != nil {
-		if err := m.SetColumns(o.Columns, o.Targets); err != nil {
-			return nil, nil, err
-		}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err // interrupted after the last step: write nothing
 	}
 	if o.Out != "" {
-		if err := m.SaveFile(o.Out); err != nil {
+		if err := SaveModel(o.Out, m); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -251,7 +291,7 @@ func EpochLine(e pidreg.Epoch, epochs int, names []string) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "%.3f", l)
+		b.WriteString(strconv.FormatFloat(l, 'g', 3, 64))
 	}
 	fmt.Fprintf(&b, "  %.2fs", e.Seconds)
 	if e.Frozen {
@@ -275,45 +315,30 @@ func Summary(r *Report) string {
 		b.WriteString("no test rows: no test metrics\n")
 	}
 	if len(r.Modalities) >= 2 {
-		b.WriteString(r.explanation.Text())
+		b.WriteString(r.explanation.Text()) // with the freeze epoch
 	}
-	fr := "never"
-	if r.FrozenAtEpoch != nil {
-		fr = fmt.Sprintf("after epoch %d", *r.FrozenAtEpoch)
-	}
-	fmt.Fprintf(&b, "%d epochs (best %d), %.2f s/epoch, %.1f s in all; weights froze %s\n",
-		r.EpochsRun, r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds, fr)
+	fmt.Fprintf(&b, "%s (best %d), %.2f s/epoch, %.1f s in all\n",
+		Plural(r.EpochsRun, "epoch", "epochs"), r.BestEpoch, r.SecondsPerEpoch, r.TotalSeconds)
 	return b.String()
 }
 
-// latticeLines lists the atoms of a lattice above 0.001 bit, largest first.
-func latticeLines(p PIDReport) string {
-	type atom struct {
-		name string
-		bits float64
+// Plural formats n with the singular or the plural noun: "1 epoch",
+// "3 epochs".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	var as []atom
-	for n, v := range p.Atoms {
-		if v >= 0.0005 {
-			as = append(as, atom{n, v})
-		}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Lambdas formats regularisation weights for people: four significant
+// digits each ("0.01234, 1.5"); the JSON report keeps full precision.
+func Lambdas(l []float64) string {
+	parts := make([]string, len(l))
+	for i, v := range l {
+		parts[i] = strconv.FormatFloat(v, 'g', 4, 64)
 	}
-	sort.Slice(as, func(i, j int) bool {
-		if as[i].bits != as[j].bits {
-			return as[i].bits > as[j].bits
-		}
-		return as[i].name < as[j].name
-	})
-	var b strings.Builder
-	b.WriteString("  lattice atoms above 0.0005 bit:")
-	for _, a := range as {
-		fmt.Fprintf(&b, " %s %.3f", a.name, a.bits)
-	}
-	if len(as) == 0 {
-		b.WriteString(" none")
-	}
-	b.WriteByte('\n')
-	return b.String()
+	return strings.Join(parts, ", ")
 }
 
 func minOf(x []float64) float64 {
@@ -324,35 +349,21 @@ func minOf(x []float64) float64 {
 	return m
 }
 
-// WriteJSON writes v as indented JSON to path atomically. NaN values are
-// written as null.
+// WriteJSON writes v as indented JSON to path atomically, with the
+// permissions os.Create would give (internal/outfile).
 func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
+	return outfile.WriteFile(path, append(b, '\n'))
 }
 
-// WriteFileAtomic writes data to a temporary file beside path and renames
-// it over path, so a reader never sees half a file.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
+// SaveModel writes m to path atomically, with the permissions os.Create
+// would give (internal/outfile; pidreg.Model.SaveFile gives 0600).
+func SaveModel(path string, m *pidreg.Model) error {
+	if err := outfile.Write(path, m.Save); err != nil {
+		return fmt.Errorf("writing the model to %s: %w", path, err)
 	}
 	return nil
 }

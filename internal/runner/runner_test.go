@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -139,18 +140,82 @@ func TestRunOutputs(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestWriteJSON(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.json")
 	if err := WriteJSON(p, map[string]int{"a": 1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "y"), []byte("z")); err == nil {
+	if err := WriteJSON(filepath.Join(dir, "missing", "y"), 1); err == nil {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Fatalf("left %d files behind", len(ents))
+	}
+}
+
+// TestRunChecksOutputsFirst gives outputs that cannot be written: Run must
+// refuse them before training (it returns at once, and writes nothing).
+func TestRunChecksOutputsFirst(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.csv")
+	if err := os.WriteFile(data, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := pidreg.Config{Latent: 4, Batch: 64, Epochs: 200, Seed: 1}
+	for _, tc := range []struct {
+		o   Options
+		msg string
+	}{
+		{Options{Out: data, Inputs: []string{data}}, "model: " + data + " is an input file"},
+		{Options{Out: dir}, "is a directory"},
+		{Options{Report: filepath.Join(dir, "no", "r.json")}, "no such file"},
+		{Options{Plots: file}, "is not a directory"},
+		{Options{Out: filepath.Join(dir, "m"), Report: filepath.Join(dir, "m")}, "model and report are the same path"},
+	} {
+		start := time.Now()
+		_, _, err := Run(context.Background(), tiny(400), Split{span(0, 280), span(280, 320), span(320, 400)}, cfg, tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%+v: err %v, want %q", tc.o, err, tc.msg)
+		}
+		if el := time.Since(start); el > time.Second {
+			t.Errorf("%+v: refused after %v", tc.o, el)
+		}
+	}
+	if b, _ := os.ReadFile(data); string(b) != "x\n" {
+		t.Errorf("the input was changed to %q", b)
+	}
+}
+
+func TestSummaryWording(t *testing.T) {
+	one := 1
+	_ = one
+	for _, tc := range []struct {
+		r    Report
+		want []string
+	}{
+		{Report{EpochsRun: 1, Modalities: []string{"a", "b"}, explanation: pidreg.Explanation{Names: []string{"a", "b"}, FrozenAt: -1}},
+			[]string{"1 epoch (best 0)", "the fusion weights never froze"}},
+		{Report{EpochsRun: 7, FrozenAtEpoch: &one, Modalities: []string{"a", "b"}, explanation: pidreg.Explanation{Names: []string{"a", "b"}, FrozenAt: 1}},
+			[]string{"7 epochs", "the fusion weights froze after epoch 1"}},
+	} {
+		s := Summary(&tc.r)
+		for _, w := range tc.want {
+			if !strings.Contains(s, w) {
+				t.Errorf("summary %q lacks %q", s, w)
+			}
+		}
+		if strings.Contains(s, "1 epochs") || strings.Contains(s, "froze never") {
+			t.Errorf("summary %q", s)
+		}
+	}
+	if got := Lambdas([]float64{0.012345678901, 1, 2.5e-7}); got != "0.01235, 1, 2.5e-07" {
+		t.Errorf("Lambdas = %q", got)
 	}
 }
 

@@ -41,7 +41,7 @@ func ParseColumns(spec string, header []string, ncols int) ([]int, error) {
 			}
 			continue
 		} else if n > 1 {
-			return nil, fmt.Errorf("table: column list %q: %d columns are named %q: %w", spec, n, item, ErrColumnSpec)
+			return nil, fmt.Errorf("table: column list %q: the name %q is shared by columns %s: %w", spec, item, joinInts(indicesOf(header, item)), ErrColumnSpec)
 		}
 		// 2. An inclusive range a-b of indices or header names.
 		if strings.Contains(item, "-") {
@@ -103,6 +103,17 @@ func span(item string, header []string) (lo, hi int, err error) {
 		}
 	}
 	if found == 0 {
+		for k := 0; k < len(item); k++ {
+			if item[k] != '-' {
+				continue
+			}
+			for _, e := range []string{strings.TrimSpace(item[:k]), strings.TrimSpace(item[k+1:])} {
+				if at := indicesOf(header, e); len(at) > 1 {
+					return 0, 0, fmt.Errorf("range %q: the name %q is shared by columns %s, so it cannot end a range (rename one, or use indices)",
+						item, e, joinInts(at))
+				}
+			}
+		}
 		return 0, 0, fmt.Errorf("%s", unknown(item, header))
 	}
 	return lo, hi, nil
@@ -147,5 +158,22 @@ func unknown(item string, header []string) string {
 	if header == nil {
 		return fmt.Sprintf("%q is not an index or a range a-b (the file has no header, so names cannot be used)", item)
 	}
+	for _, h := range header {
+		if strings.EqualFold(h, item) {
+			return fmt.Sprintf("no column is named %q (did you mean %q?), and it is not an index or a range a-b of indices or names", item, h)
+		}
+	}
 	return fmt.Sprintf("no column is named %q, and it is not an index or a range a-b of indices or names", item)
+}
+
+// joinInts lists indices for a message: "1, 5 and 9".
+func joinInts(x []int) string {
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = strconv.Itoa(v)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }

@@ -58,10 +58,12 @@ func TestParseColumnsErrors(t *testing.T) {
 		{"1-2-3", header, `no column is named "1-2-3"`},
 		{"a,0", header, `column 0 given twice ("a" and "0")`},
 		{"0-2,1", header, "column 1 given twice"},
-		{"b", header, `2 columns are named "b"`},
+		{"b", header, `the name "b" is shared by columns 1 and 3`},
+		{"B", header, `no column is named "B" (did you mean "b"?)`},
 		{"c-a", header, `range "c-a" is reversed`},
 		{"a-zz", header, `no column is named "a-zz"`},
-		{"a-b", header, `no column is named "a-b"`}, // "b" is not unique
+		{"a-b", header, `range "a-b": the name "b" is shared by columns 1 and 3, so it cannot end a range`},
+		{"b-c", header, `the name "b" is shared by columns 1 and 3`},
 	} {
 		_, err := ParseColumns(tc.spec, tc.header, 4)
 		if !errors.Is(err, ErrColumnSpec) || !strings.Contains(err.Error(), tc.msg) {

@@ -45,11 +45,7 @@ func TestReadGood(t *testing.T) {
 	if err != nil || tab.Header != nil || !mat.Equal(tab.Data, mat.NewDense(2, 2, []float64{1, 2, 3, 4})) {
 		t.Errorf("no header: %v %+v", err, tab)
 	}
-	tab, err = Read(strings.NewReader("id,x,name\n7,1.5,abc\n8,2.5,\"d,e\"\n"), Options{Header: true, Skip: []string{"name", "id"}})
-	if err != nil || !slices.Equal(tab.Header, []string{"x"}) || !mat.Equal(tab.Data, mat.NewDense(2, 1, []float64{1.5, 2.5})) {
-		t.Errorf("skip: %v %+v", err, tab)
-	}
-	if got := tab.Names([]int{0}); !slices.Equal(got, []string{"x"}) {
+	if got := tab.Names([]int{1}); !slices.Equal(got, []string{"column 1"}) {
 		t.Errorf("Names = %q", got)
 	}
 }
@@ -103,18 +99,18 @@ func TestReadErrors(t *testing.T) {
 		{"ragged long", "1,2\n3,4,5\n", false, ErrRagged, "line 2 has 3 fields, the first row has 2"},
 		{"text", "a,b\n1,2\n3,x7\n", true, ErrNumber, `line 3, column 1 ("b"): "x7"`},
 		{"text no header", "1,2\n3,x7\n", false, ErrNumber, `line 2, column 1: "x7"`},
-		{"empty cell", "a,b\n1,\n", true, ErrNumber, `line 2, column 1 ("b"): empty cell`},
-		{"nan", "a,b\n1,2\nNaN,3\n", true, ErrNonFinite, `line 3, column 0 ("a"): "NaN"`},
+		{"empty cell", "a,b\n1, \n", true, ErrMissing, `line 2, column 1 ("b"): empty cell`},
+		{"nan", "a,b\n1,2\nNaN,3\n", true, ErrMissing, `line 3, column 0 ("a"): "NaN" is a missing value`},
+		{"NA", "a,b\n1,2\n3,NA\n", true, ErrMissing, `line 3, column 1 ("b"): "NA" is a missing value`},
+		{"nan not in the list", "a,b\n1,2\n3,NAN\n", true, ErrNonFinite, `"NAN": non-finite value`},
+		{"decimal comma", "a;b\n1,5;2\n", true, ErrNumber, `"1,5": not a number (a decimal comma?`},
+		{"ambiguous separator", "a,b;c\n1,2\n", true, ErrSeparator, "1 commas and 1 semicolons outside quotes"},
 		{"inf", "a,b\n1,-Inf\n", true, ErrNonFinite, `column 1 ("b"): "-Inf"`},
 		{"overflow", "a\n1e999\n", true, ErrNonFinite, `"1e999"`},
-		{"skip unknown", "a,b\n1,2\n", true, ErrColumnSpec, `"zz" to skip`},
 		{"quote", "a,b\n1,\"2\n", true, nil, "extraneous or missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opt := Options{Header: tc.header}
-			if tc.name == "skip unknown" {
-				opt.Skip = []string{"zz"}
-			}
 			_, err := Read(strings.NewReader(tc.in), opt)
 			if err == nil || (tc.is != nil && !errors.Is(err, tc.is)) || !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("err = %v, want %v containing %q", err, tc.is, tc.msg)
@@ -124,24 +120,41 @@ func TestReadErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Read(strings.NewReader("a\n1\n"), Options{Skip: []string{"a"}}); err == nil {
-		t.Error("Skip without Header accepted")
-	}
 }
 
-// superconductivity is the real 21 263 × 82 file, when the shared data is
-// present next to the repository.
-const superconductivity = "../../../shared/data/superconductivity/train.csv.gz"
-
-func TestReadSuperconductivity(t *testing.T) {
-	if _, err := os.Stat(superconductivity); err != nil {
+// sharedData returns ../shared/data/sub beside the module root (found by
+// walking up from the working directory, so a symbolic link to the checkout
+// works), or skips the test when it is absent.
+func sharedData(t testing.TB, sub string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Skip("no working directory:", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Skip("go.mod not found; shared data unavailable")
+		}
+		dir = up
+	}
+	p := filepath.Join(dir, "..", "shared", "data", sub)
+	if _, err := os.Stat(p); err != nil {
 		t.Skip("shared data not present:", err)
 	}
+	return p
+}
+
+func TestReadSuperconductivity(t *testing.T) {
+	path := sharedData(t, "superconductivity/train.csv.gz")
 	if raceEnabled || testing.Short() {
 		t.Skip("reads 24 MB; timed, so not under -race or -short")
 	}
 	start := time.Now()
-	tab, err := ReadFile(superconductivity, Options{Header: true})
+	tab, err := ReadFile(path, Options{Header: true})
 	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
@@ -160,14 +173,72 @@ func TestReadSuperconductivity(t *testing.T) {
 	}
 }
 
-func BenchmarkReadSuperconductivity(b *testing.B) {
-	raw, err := os.ReadFile(superconductivity)
+// TestReadSuperconductivityJoined reads the two published files side by
+// side, as the README's recipe does: the text column "material" is never
+// parsed, the CRLF lines of unique_m.csv are fine, and critical_temp, in
+// both files, is compared row by row.
+func TestReadSuperconductivityJoined(t *testing.T) {
+	dir := sharedData(t, "superconductivity")
+	f, err := Open(Options{Header: true}, filepath.Join(dir, "train.csv.gz"), filepath.Join(dir, "unique_m.csv.gz"))
 	if err != nil {
-		b.Skip("shared data not present:", err)
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if w := f.Width(); w != 82+87 {
+		t.Errorf("joined width %d, want 169 (critical_temp once)", w)
+	}
+	b, err := f.ReadBlocks(Request{
+		Inputs: []Block{{Name: "physics", Spec: "number_of_elements-wtd_std_Valence"}, {Name: "elements", Spec: "H-Rn"}},
+		Target: Block{Name: "-target", Spec: "critical_temp"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, c := b.Inputs[0].Dims(); c != 81 {
+		t.Errorf("physics has %d columns", c)
+	}
+	if _, c := b.Inputs[1].Dims(); c != 86 {
+		t.Errorf("elements has %d columns", c)
+	}
+	r := b.Report
+	if r.Rows != 21263 || r.Kept != 21263 || len(r.Missing) != 0 {
+		t.Errorf("report %+v", r)
+	}
+	// The nine noble and radioactive elements that never occur.
+	if want := []string{"He", "Ne", "Ar", "Kr", "Xe", "Pm", "Po", "At", "Rn"}; !slices.Equal(r.Constant, want) {
+		t.Errorf("constant columns %q, want %q", r.Constant, want)
+	}
+}
+
+func BenchmarkReadSuperconductivity(b *testing.B) {
+	raw, err := os.ReadFile(sharedData(b, "superconductivity/train.csv.gz"))
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Read(bytes.NewReader(raw), Options{Header: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadSuperconductivityJoined reads both files side by side, as
+// the command does for the README's recipe.
+func BenchmarkReadSuperconductivityJoined(b *testing.B) {
+	dir := sharedData(b, "superconductivity")
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Open(Options{Header: true}, filepath.Join(dir, "train.csv.gz"), filepath.Join(dir, "unique_m.csv.gz"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = f.ReadBlocks(Request{
+			Inputs: []Block{{Name: "physics", Spec: "0-80"}, {Name: "elements", Spec: "H-Rn"}},
+			Target: Block{Name: "-target", Spec: "critical_temp"},
+		})
+		f.Close()
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

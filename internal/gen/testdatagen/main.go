@@ -25,6 +25,13 @@
 //     for the linear model below with a 2-dimensional target, for the ~G-PID.
 //   - gauss_small.csv: 300 rows with header target,x1,x2,x3,y1,y2,y3 drawn
 //     from the linear Gaussian model below (seed 1).
+//   - gauss_missing.csv: 60 rows of the same model (seed 2) in the shape of
+//     a file a user brings: semicolon-separated, CRLF line ends, a
+//     trailing separator on every line, an identifier and a text column
+//     (id, site), values with 6 significant digits, and missing cells —
+//     x2 "NA" in rows 4 and 17, y1 empty in row 9, the target empty in row
+//     12 and "NA" in row 33 (1-based data rows). The loading API's example
+//     and the command's tests read it.
 //
 // The model of gauss_small.csv (all symbols independent standard normals):
 //
@@ -86,7 +93,29 @@ func generate(dir string) error {
 			return err
 		}
 	}
-	return nil
+	return writeMissing(filepath.Join(dir, "gauss_missing.csv"), gaussSmall(60, 2))
+}
+
+// writeMissing writes rows of (target, x1, x2, x3, y1, y2, y3) as
+// gauss_missing.csv (see the package comment).
+func writeMissing(path string, rows [][]float64) error {
+	missing := map[[2]int]string{{4, 2}: "NA", {17, 2}: "NA", {9, 4}: "", {12, 0}: "", {33, 0}: "NA"}
+	sites := []string{"north", "south", "east"}
+	var b strings.Builder
+	b.WriteString("id;site;target;x1;x2;x3;y1;y2;y3;\r\n")
+	for i, r := range rows {
+		fmt.Fprintf(&b, "s%03d;%s;", i+1, sites[i%len(sites)])
+		for j, v := range r {
+			if m, ok := missing[[2]int{i + 1, j}]; ok {
+				b.WriteString(m)
+			} else {
+				b.WriteString(strconv.FormatFloat(v, 'g', 6, 64))
+			}
+			b.WriteString(";")
+		}
+		b.WriteString("\r\n")
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // covVec returns the covariance L·Lᵀ of (M1, M2, X1, X2, Y1, Y2) = L·(s, a, b,

@@ -19,8 +19,8 @@ func TestCommittedFilesAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 4 {
-		t.Errorf("generated %d files, want 4", len(entries))
+	if len(entries) != 5 {
+		t.Errorf("generated %d files, want 5", len(entries))
 	}
 	for _, e := range entries {
 		got, _ := os.ReadFile(filepath.Join(dir, e.Name()))
