@@ -247,6 +247,7 @@ func TestCSRefillInPlace(t *testing.T) {
 		}
 	}
 }
+
 // The batch of the trainer (n = 256) takes the two-goroutine path of every
 // pairwise loop; these tests run the ops there.
 
