@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/pidreg/pidreg/internal/opkit"
@@ -12,31 +14,42 @@ import (
 )
 
 // batchNormOp is training-mode BatchNorm with its affine part fused in, for a
-// (n × c) input H and (1 × c) scale γ and shift β:
+// (n × c) input H and (1 × c) scale γ and shift β, optionally followed by the
+// ReLU and the dropout mask of a hidden layer:
 //
 //	μ_c  = (1/n) Σ_s H_sc,          S_c = Σ_s (H_sc − μ_c)²,
 //	α_c  = 1/√(S_c/n + ε),          x̂_sc = H_sc·α_c − μ_c·α_c,
-//	Y_sc = γ_c·x̂_sc + β_c,
+//	B_sc = γ_c·x̂_sc + β_c,          Y = B,  or  Y = max(B, 0)  or  Y = max(B, 0) ⊙ M,
 //
 // and, on every run, the running statistics in the PyTorch convention with
 // the unbiased batch variance,
 //
 //	mean_c ← m·μ_c + (1−m)·mean_c,   var_c ← m·S_c/(n−1) + (1−m)·var_c.
 //
-// It performs gorgonia's BatchNormOp followed by BroadcastHadamardProd(γ, ·)
-// and BroadcastAdd(·, β) operation for operation (same summation orders, same
-// rounding), in row-major loops over one output buffer instead of a goroutine
-// per channel, a clone of the input and two materialised broadcasts; the
+// It performs gorgonia's BatchNormOp followed by BroadcastHadamardProd(γ, ·),
+// BroadcastAdd(·, β), Rectify and HadamardProd(·, M) operation for operation
+// (same summation orders, same rounding), in row-major loops over one output
+// buffer instead of a goroutine per channel, a clone of the input, two
+// materialised broadcasts, a 0/1 comparison tensor and two more passes; the
 // tests compare both on the same batches.
 //
-// Its gradients, for the upstream gradient G and g = G ⊙ γ (Ioffe & Szegedy
-// 2015, as gorgonia's batchnormDiffOp computes them),
+// Its gradients, for the upstream gradient G of Y, Ĝ = G ⊙ M ⊙ 1[B ≥ 0]
+// (the ReLU derivative at 0 is 1, as Rectify's; Ĝ = G without the ReLU) and
+// g = Ĝ ⊙ γ (Ioffe & Szegedy 2015, as gorgonia's batchnormDiffOp computes
+// them),
 //
 //	∂/∂H_sc = α_c·(g_sc − (H_sc − μ_c)·k_c − (1/n) Σ_s g_sc),  k_c = α_c² (1/n) Σ_s (H_sc − μ_c)·g_sc,
-//	∂/∂γ_c  = Σ_s G_sc·x̂_sc,        ∂/∂β_c = Σ_s G_sc,
+//	∂/∂γ_c  = Σ_s Ĝ_sc·x̂_sc,        ∂/∂β_c = Σ_s Ĝ_sc,
 //
-// are three gradient ops that read μ and α saved by this run's forward pass
+// are computed together by one gradient op (two passes over the rows: the
+// column sums with ∂/∂γ and ∂/∂β, then ∂/∂H); the ∂/∂γ and ∂/∂β nodes take
+// the ∂/∂H node as their input, so they run after it and return what it
+// computed. The gradient op reads μ and α saved by this run's forward pass
 // (the forward node always runs first: G depends on Y).
+//
+// Every loop runs over the columns in two fixed halves, on two goroutines
+// for large inputs; a column's sums are accumulated in the same row order
+// either way, so the results do not depend on it.
 //
 // Unlike gorgonia's op it has no inference mode and does not reset its
 // running statistics when a machine is created: the graph is for training,
@@ -48,37 +61,80 @@ type batchNormOp struct {
 	name          string
 	c             int
 	momentum, eps float64
+	relu          bool // Y = max(B, 0) (⊙ M when the node has a mask input)
+	hasMask       bool // set by batchNormNode
 	// running statistics, initially 0 and 1
 	runMean, runVar []float64
-	// this run's batch statistics, saved for the gradient ops
+	// this run's batch statistics, saved for the gradient op
 	mean, alpha, shift []float64
 	out                opkit.Buffer
+	label              labels
 }
 
-func newBatchNormOp(name string, c int, momentum, eps float64) *batchNormOp {
+func newBatchNormOp(name string, c int, momentum, eps float64, relu bool) *batchNormOp {
 	op := &batchNormOp{
-		name: name, c: c, momentum: momentum, eps: eps,
+		name: name, c: c, momentum: momentum, eps: eps, relu: relu,
 		runMean: make([]float64, c), runVar: filled(c, 1),
 		mean: make([]float64, c), alpha: make([]float64, c), shift: make([]float64, c),
 	}
 	return op
 }
 
-// batchNormNode returns the node γ ⊙ BN(h) + β of op; op must not be used for
-// another node.
-func batchNormNode(op *batchNormOp, h, gamma, beta *G.Node) (*G.Node, error) {
+// parallelCells is the least number of entries for which the column halves
+// of the BatchNorm loops run on two goroutines.
+const parallelCells = 8192
+
+// halves calls f(lo, hi) for the two column halves of an n×c matrix, on two
+// goroutines when it is large and GOMAXPROCS > 1.
+func halves(n, c int, f func(lo, hi int)) {
+	h := c / 2
+	if n*c < parallelCells || h == 0 || runtime.GOMAXPROCS(0) < 2 {
+		f(0, h)
+		f(h, c)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f(h, c)
+	}()
+	f(0, h)
+	wg.Wait()
+}
+
+// batchNormNode returns the node of op on h, γ and β, and the dropout mask
+// (a node of h's shape, or nil) when op has the ReLU; op must not be used
+// for another node.
+func batchNormNode(op *batchNormOp, h, gamma, beta, mask *G.Node) (*G.Node, error) {
 	hs, gs, bs := h.Shape(), gamma.Shape(), beta.Shape()
 	if len(hs) != 2 || hs[1] != op.c || hs[0] < 2 || !gs.Eq(tensor.Shape{1, op.c}) || !bs.Eq(tensor.Shape{1, op.c}) {
 		return nil, fmt.Errorf("%w: BatchNorm %s: H %v, γ %v, β %v, want (n ≥ 2, %d), (1, %d), (1, %d)",
 			ErrShape, op.name, hs, gs, bs, op.c, op.c, op.c)
 	}
-	return G.ApplyOp(op, h, gamma, beta)
+	if mask == nil {
+		return G.ApplyOp(op, h, gamma, beta)
+	}
+	if !op.relu || !mask.Shape().Eq(hs) {
+		return nil, fmt.Errorf("%w: BatchNorm %s: dropout mask %v for H %v (ReLU %v)", ErrShape, op.name, mask.Shape(), hs, op.relu)
+	}
+	op.hasMask = true
+	return G.ApplyOp(op, h, gamma, beta, mask)
 }
 
-func (op *batchNormOp) Arity() int { return 3 }
+func (op *batchNormOp) Arity() int {
+	if op.hasMask {
+		return 4
+	}
+	return 3
+}
 func (op *batchNormOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
+	ts := make([]hm.Type, op.Arity()+1)
+	for i := range ts {
+		ts[i] = opkit.MatrixType(a)
+	}
+	return hm.NewFnType(ts...)
 }
 func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
@@ -90,7 +146,7 @@ func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 
 // vector returns the data of a (1 × c) value.
 func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
-	r, c, d, err := read.Matrix(v, op.String()+": "+what)
+	r, c, d, err := read.Matrix(v, op.label.of(op, what))
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +156,9 @@ func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
 	return d, nil
 }
 
-// input returns the (n × c) data of H.
+// input returns the (n × c) data of H (or of another n × c input).
 func (op *batchNormOp) input(v G.Value, what string) (int, []float64, error) {
-	n, c, d, err := read.Matrix(v, op.String()+": "+what)
+	n, c, d, err := read.Matrix(v, op.label.of(op, what))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -112,112 +168,147 @@ func (op *batchNormOp) input(v G.Value, what string) (int, []float64, error) {
 	return n, d, nil
 }
 
+// inputs reads H, γ, β and the mask (nil without one) from the first
+// Arity() values of vs.
+func (op *batchNormOp) inputs(vs []G.Value) (n int, h, gamma, beta, mask []float64, err error) {
+	if n, h, err = op.input(vs[0], "H"); err != nil {
+		return
+	}
+	if gamma, err = op.vector(vs[1], "γ"); err != nil {
+		return
+	}
+	if beta, err = op.vector(vs[2], "β"); err != nil {
+		return
+	}
+	if op.hasMask {
+		var nm int
+		if nm, mask, err = op.input(vs[3], "mask"); err == nil && nm != n {
+			err = fmt.Errorf("%w: %s: H has %d rows, the mask %d", ErrShape, op, n, nm)
+		}
+	}
+	return
+}
+
 func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 3 {
-		return nil, fmt.Errorf("%w: %s: %d inputs, want 3", ErrShape, op, len(vs))
+	if len(vs) != op.Arity() {
+		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
-	n, h, err := op.input(vs[0], "H")
-	if err != nil {
-		return nil, err
-	}
-	gamma, err := op.vector(vs[1], "γ")
-	if err != nil {
-		return nil, err
-	}
-	beta, err := op.vector(vs[2], "β")
+	n, h, gamma, beta, mask, err := op.inputs(vs)
 	if err != nil {
 		return nil, err
 	}
 	c := op.c
-	mean, ss := op.mean, op.alpha // op.alpha holds S_c until α is computed
-	clear(mean)
-	clear(ss)
-	for s := 0; s < n; s++ {
-		addRow(mean, h[s*c:s*c+c])
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
-	for s := 0; s < n; s++ {
-		addSqDevRow(ss, h[s*c:s*c+c], mean)
-	}
-	m := op.momentum
-	for j := range mean {
-		op.runMean[j] = float64(m*mean[j]) + float64((1-m)*op.runMean[j])
-		op.runVar[j] = float64(m*(ss[j]/float64(n-1))) + float64((1-m)*op.runVar[j])
-		op.alpha[j] = 1 / math.Sqrt(ss[j]/float64(n)+op.eps)
-		op.shift[j] = -(mean[j] * op.alpha[j])
-	}
 	y := op.out.Get(n * c)
-	alpha, shift := op.alpha, op.shift
-	for s := 0; s < n; s++ {
-		bnRow(y[s*c:s*c+c], h[s*c:s*c+c], alpha, shift, gamma, beta)
-	}
+	halves(n, c, func(lo, hi int) {
+		mean, ss := op.mean[lo:hi], op.alpha[lo:hi] // op.alpha holds S_c until α is computed
+		clear(mean)
+		clear(ss)
+		for s := 0; s < n; s++ {
+			addRow(mean, h[s*c+lo:s*c+hi])
+		}
+		for j := range mean {
+			mean[j] /= float64(n)
+		}
+		for s := 0; s < n; s++ {
+			addSqDevRow(ss, h[s*c+lo:s*c+hi], mean)
+		}
+		m := op.momentum
+		alpha, shift := op.alpha[lo:hi], op.shift[lo:hi]
+		runMean, runVar := op.runMean[lo:hi], op.runVar[lo:hi]
+		for j := range mean {
+			runMean[j] = float64(m*mean[j]) + float64((1-m)*runMean[j])
+			runVar[j] = float64(m*(ss[j]/float64(n-1))) + float64((1-m)*runVar[j])
+			alpha[j] = 1 / math.Sqrt(ss[j]/float64(n)+op.eps)
+			shift[j] = -(mean[j] * alpha[j])
+		}
+		g, b := gamma[lo:hi], beta[lo:hi]
+		for s := 0; s < n; s++ {
+			yr, hr := y[s*c+lo:s*c+hi], h[s*c+lo:s*c+hi]
+			switch {
+			case mask != nil:
+				bnReluMaskRow(yr, hr, mask[s*c+lo:s*c+hi], alpha, shift, g, b)
+			case op.relu:
+				bnReluRow(yr, hr, alpha, shift, g, b)
+			default:
+				bnRow(yr, hr, alpha, shift, g, b)
+			}
+		}
+	})
 	return opkit.MatrixValue(n, c, y), nil
 }
 
 func (op *batchNormOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "pidreg.batchnorm{%s,%v,%v,%p}", op.name, op.momentum, op.eps, op)
+	fmt.Fprintf(h, "pidreg.batchnorm{%s,%v,%v,%v,%v,%p}", op.name, op.momentum, op.eps, op.relu, op.hasMask, op)
 }
-func (op *batchNormOp) Hashcode() uint32   { return opkit.Hash(op) }
-func (op *batchNormOp) String() string     { return "BatchNorm{" + op.name + "}" }
-func (op *batchNormOp) DiffWRT(int) []bool { return []bool{true, true, true} }
-
-// SymDiff returns the nodes ∂/∂H, ∂/∂γ and ∂/∂β.
-func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want 3", ErrShape, op, len(in))
+func (op *batchNormOp) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *batchNormOp) String() string {
+	switch {
+	case op.hasMask:
+		return "BatchNormReLUMask{" + op.name + "}"
+	case op.relu:
+		return "BatchNormReLU{" + op.name + "}"
 	}
-	h, gamma := in[0], in[1]
-	dh, err := G.ApplyOp(&batchNormGradOp{fwd: op, wrtH: true}, h, gamma, grad)
+	return "BatchNorm{" + op.name + "}"
+}
+func (op *batchNormOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := 0; i < n && i < 3; i++ {
+		d[i] = true // H, γ, β; the mask is a constant
+	}
+	return d
+}
+
+// SymDiff returns the nodes ∂/∂H, ∂/∂γ and ∂/∂β (nil for the mask).
+func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	if len(in) != op.Arity() {
+		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want %d", ErrShape, op, len(in), op.Arity())
+	}
+	gop := &batchNormGradOp{fwd: op}
+	dh, err := G.ApplyOp(gop, append(append(G.Nodes{}, in...), grad)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂H node: %w", op, err)
 	}
-	dg, err := G.ApplyOp(&batchNormGradOp{fwd: op}, h, grad)
+	dg, err := G.ApplyOp(&batchNormPartOp{grad: gop, beta: false}, dh)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂γ node: %w", op, err)
 	}
-	db, err := G.ApplyOp(&linearGradOp{kind: gradB, name: op.name}, grad)
+	db, err := G.ApplyOp(&batchNormPartOp{grad: gop, beta: true}, dh)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂β node: %w", op, err)
 	}
-	return G.Nodes{dh, dg, db}, nil
+	out := make(G.Nodes, len(in))
+	out[0], out[1], out[2] = dh, dg, db
+	return out, nil
 }
 
-// batchNormGradOp is ∂/∂H (inputs H, γ, G; wrtH) or ∂/∂γ (inputs H, G) of
-// a batchNormOp, using the batch statistics its forward pass saved in this
-// run. It is not differentiable itself.
+// batchNormGradOp maps (H, γ, β, [M,] G) to ∂/∂H of a batchNormOp and
+// computes ∂/∂γ and ∂/∂β on the way, for its batchNormPartOp nodes, using
+// the batch statistics the forward pass saved in this run. It is not
+// differentiable itself.
 type batchNormGradOp struct {
 	opkit.Leaf
-	fwd  *batchNormOp
-	wrtH bool
-	out  opkit.Buffer
-	// scratch for the per-channel sums of ∂/∂H
-	sum, dot []float64
+	fwd *batchNormOp
+	out opkit.Buffer
+	// per-channel sums: Σ g, Σ (H − μ)·g, ∂/∂γ, ∂/∂β
+	sum, dot, dgamma, dbeta []float64
+	run                     bool // dgamma and dbeta hold a result
 }
 
-func (op *batchNormGradOp) Arity() int {
-	if op.wrtH {
-		return 3
-	}
-	return 2
-}
+func (op *batchNormGradOp) Arity() int { return op.fwd.Arity() + 1 }
 func (op *batchNormGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	if op.wrtH {
-		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
+	ts := make([]hm.Type, op.Arity()+1)
+	for i := range ts {
+		ts[i] = opkit.MatrixType(a)
 	}
-	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
+	return hm.NewFnType(ts...)
 }
 func (op *batchNormGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
 	}
-	if op.wrtH {
-		return s.Clone(), nil
-	}
-	return tensor.Shape{1, s[1]}, nil
+	return s.Clone(), nil
 }
 
 func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
@@ -225,7 +316,7 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
 	f := op.fwd
-	n, h, err := f.input(vs[0], "H")
+	n, h, gamma, beta, mask, err := f.inputs(vs)
 	if err != nil {
 		return nil, err
 	}
@@ -236,50 +327,113 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if n2 != n {
 		return nil, fmt.Errorf("%w: %s: H has %d rows, the gradient %d", ErrShape, op, n, n2)
 	}
-	c, mean, alpha, shift := f.c, f.mean, f.alpha, f.shift
-	if !op.wrtH {
-		// ∂/∂γ_c = Σ_s G_sc·x̂_sc
-		dg := op.out.Get(c)
-		clear(dg)
-		for s := 0; s < n; s++ {
-			bnGammaRow(dg, h[s*c:s*c+c], g[s*c:s*c+c], alpha, shift)
-		}
-		return opkit.MatrixValue(1, c, dg), nil
-	}
-	gamma, err := f.vector(vs[1], "γ")
-	if err != nil {
-		return nil, err
-	}
+	c := f.c
 	if cap(op.sum) < c {
 		op.sum, op.dot = make([]float64, c), make([]float64, c)
-	}
-	sum, dot := op.sum[:c], op.dot[:c]
-	clear(sum)
-	clear(dot)
-	for s := 0; s < n; s++ {
-		bnSumsRow(sum, dot, h[s*c:s*c+c], g[s*c:s*c+c], gamma, mean)
-	}
-	// k_c and the mean gradient, overwriting the sums
-	for j := range sum {
-		dot[j] = float64(dot[j]*alpha[j]*alpha[j]) / float64(n)
-		sum[j] /= float64(n)
+		op.dgamma, op.dbeta = make([]float64, c), make([]float64, c)
 	}
 	dh := op.out.Get(n * c)
-	for s := 0; s < n; s++ {
-		bnGradRow(dh[s*c:s*c+c], h[s*c:s*c+c], g[s*c:s*c+c], gamma, mean, dot, sum, alpha)
-	}
+	halves(n, c, func(lo, hi int) {
+		mean, alpha, shift := f.mean[lo:hi], f.alpha[lo:hi], f.shift[lo:hi]
+		gam, bet := gamma[lo:hi], beta[lo:hi]
+		sum, dot, dg, db := op.sum[lo:hi], op.dot[lo:hi], op.dgamma[lo:hi], op.dbeta[lo:hi]
+		clear(sum)
+		clear(dot)
+		clear(dg)
+		clear(db)
+		// Pass 1: Ĝ into dh, and the column sums.
+		for s := 0; s < n; s++ {
+			hr, gr, d := h[s*c+lo:s*c+hi], g[s*c+lo:s*c+hi], dh[s*c+lo:s*c+hi]
+			switch {
+			case mask != nil:
+				reluMaskGradRow(d, gr, mask[s*c+lo:s*c+hi], hr, alpha, shift, gam, bet)
+				gr = d
+			case f.relu:
+				reluGradRow(d, gr, hr, alpha, shift, gam, bet)
+				gr = d
+			}
+			bnGammaRow(dg, hr, gr, alpha, shift)
+			addRow(db, gr)
+			bnSumsRow(sum, dot, hr, gr, gam, mean)
+		}
+		// k_c and the mean gradient, overwriting the sums
+		for j := range sum {
+			dot[j] = float64(dot[j]*alpha[j]*alpha[j]) / float64(n)
+			sum[j] /= float64(n)
+		}
+		// Pass 2: ∂/∂H from Ĝ (in dh) or G.
+		for s := 0; s < n; s++ {
+			gr := g[s*c+lo : s*c+hi]
+			if f.relu {
+				gr = dh[s*c+lo : s*c+hi]
+			}
+			bnGradRow(dh[s*c+lo:s*c+hi], h[s*c+lo:s*c+hi], gr, gam, mean, dot, sum, alpha)
+		}
+	})
+	op.run = true
 	return opkit.MatrixValue(n, c, dh), nil
 }
 
 func (op *batchNormGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "pidreg.batchnormGrad{%s,%v,%p}", op.fwd.name, op.wrtH, op)
+	fmt.Fprintf(h, "pidreg.batchnormGrad{%s,%p}", op.fwd.name, op)
 }
 func (op *batchNormGradOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *batchNormGradOp) String() string {
-	if op.wrtH {
-		return "BatchNormGradH{" + op.fwd.name + "}"
+func (op *batchNormGradOp) String() string   { return "BatchNormGradH{" + op.fwd.name + "}" }
+
+// batchNormPartOp returns ∂/∂γ (or ∂/∂β) computed by the batchNormGradOp
+// whose node is its only input (which makes it run after that op). It is
+// not differentiable itself.
+type batchNormPartOp struct {
+	opkit.Leaf
+	grad *batchNormGradOp
+	beta bool
+}
+
+func (op *batchNormPartOp) Arity() int { return 1 }
+func (op *batchNormPartOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
+}
+func (op *batchNormPartOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{1, op.grad.fwd.c}, nil
+}
+
+func (op *batchNormPartOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) != 1 || !op.grad.run {
+		return nil, fmt.Errorf("%w: %s: %d inputs, or no ∂/∂H computed yet", ErrShape, op, len(vs))
 	}
-	return "BatchNormGradγ{" + op.fwd.name + "}"
+	d := op.grad.dgamma
+	if op.beta {
+		d = op.grad.dbeta
+	}
+	return opkit.MatrixValue(1, op.grad.fwd.c, d), nil
+}
+
+func (op *batchNormPartOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "pidreg.batchnormGradPart{%s,%v,%p}", op.grad.fwd.name, op.beta, op)
+}
+func (op *batchNormPartOp) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *batchNormPartOp) String() string {
+	if op.beta {
+		return "BatchNormGradβ{" + op.grad.fwd.name + "}"
+	}
+	return "BatchNormGradγ{" + op.grad.fwd.name + "}"
+}
+
+// labels caches the "op: what" strings that name op inputs in errors, so
+// that reading an input does not build a string on every run.
+type labels map[string]string
+
+func (l *labels) of(op fmt.Stringer, what string) string {
+	if s, ok := (*l)[what]; ok {
+		return s
+	}
+	if *l == nil {
+		*l = labels{}
+	}
+	s := op.String() + ": " + what
+	(*l)[what] = s
+	return s
 }
 
 // Row kernels of the BatchNorm ops. Each reslices its arguments to the row
@@ -310,6 +464,45 @@ func bnRow(y, h, alpha, shift, gamma, beta []float64) {
 	for j := range y {
 		xh := float64(h[j]*alpha[j]) + shift[j]
 		y[j] = float64(gamma[j]*xh) + beta[j]
+	}
+}
+
+// bnReluRow sets y = max(γ·(h·α + shift) + β, 0).
+func bnReluRow(y, h, alpha, shift, gamma, beta []float64) {
+	h, alpha, shift, gamma, beta = h[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
+	for j := range y {
+		xh := float64(h[j]*alpha[j]) + shift[j]
+		y[j] = max(float64(gamma[j]*xh)+beta[j], 0)
+	}
+}
+
+// bnReluMaskRow sets y = max(γ·(h·α + shift) + β, 0)·m. The builtin max is
+// branch-free (a branch on the sign mispredicts half the time), keeps NaN
+// and maps −0 to 0, as reluMaskOp.
+func bnReluMaskRow(y, h, m, alpha, shift, gamma, beta []float64) {
+	h, m, alpha, shift, gamma, beta = h[:len(y)], m[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
+	for j := range y {
+		xh := float64(h[j]*alpha[j]) + shift[j]
+		y[j] = max(float64(gamma[j]*xh)+beta[j], 0) * m[j]
+	}
+}
+
+// reluGradRow sets d = g·1[B ≥ 0], B = γ·(h·α + shift) + β recomputed as
+// the forward pass computed it.
+func reluGradRow(d, g, h, alpha, shift, gamma, beta []float64) {
+	g, h, alpha, shift, gamma, beta = g[:len(d)], h[:len(d)], alpha[:len(d)], shift[:len(d)], gamma[:len(d)], beta[:len(d)]
+	for j := range d {
+		xh := float64(h[j]*alpha[j]) + shift[j]
+		d[j] = g[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
+	}
+}
+
+// reluMaskGradRow sets d = g·m·1[B ≥ 0] (see reluGradRow).
+func reluMaskGradRow(d, g, m, h, alpha, shift, gamma, beta []float64) {
+	g, m, h, alpha, shift, gamma, beta = g[:len(d)], m[:len(d)], h[:len(d)], alpha[:len(d)], shift[:len(d)], gamma[:len(d)], beta[:len(d)]
+	for j := range d {
+		xh := float64(h[j]*alpha[j]) + shift[j]
+		d[j] = g[j] * m[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
 	}
 }
 

@@ -29,28 +29,35 @@
 //
 // # Fused ops
 //
-// Each block runs as three custom gorgonia ops rather than gorgonia's generic
+// Each block runs as two custom gorgonia ops rather than gorgonia's generic
 // Mul, BroadcastAdd, BatchNorm, Rectify and HadamardProd:
 //
-//	linear:    Y = X·W + 1·b            ∂X = G·Wᵀ, ∂W = Xᵀ·G, ∂b = 1ᵀ·G
-//	batchnorm: Y = γ ⊙ BN(H) + β         (gradients as gorgonia's batchnormDiffOp)
-//	reluMask:  Y = max(H, 0) ⊙ M         ∂H = G ⊙ M ⊙ 1[H ≥ 0]
+//	linear:    Y = X·W + 1·b                       ∂X = G·Wᵀ, ∂W = Xᵀ·G, ∂b = 1ᵀ·G
+//	batchnorm: Y = max(γ ⊙ BN(H) + β, 0) ⊙ M        (gradients as gorgonia's batchnormDiffOp
+//	                                                 applied to Ĝ = G ⊙ M ⊙ 1[γ ⊙ BN(H) + β ≥ 0])
 //
-// with G the upstream gradient and M the dropout mask. Matrix products are
-// single blas64 Gemm calls on the tensors' backing arrays (transposes are
-// BLAS flags, not copies), elementwise work is one branch-free loop, and each
-// op writes into an output buffer it owns and reuses across runs (fused.go
-// explains why that is safe with the TapeMachine). The ∂X of the first layer
-// is skipped when nobody differentiates with respect to the data. The Gemms
-// go to blas64's current implementation (gonum's pure Go, or OpenBLAS after
-// blas64.Use). The ops compute the same numbers as gorgonia's: the tests
-// train both formulations side by side with a tolerance of 1e-12 on outputs,
-// gradients and running statistics, and in practice they agree bit for bit. The bottleneck's mixing step is one such op too (below).
+// with G the upstream gradient and M the dropout mask (the ReLU and the mask
+// only on hidden layers; the output BatchNorm is Y = γ ⊙ BN(H) + β). One
+// gradient op computes ∂H, ∂γ and ∂β in two passes over the rows. Matrix
+// products are single blas64 Gemm calls on the tensors' backing arrays
+// (transposes are BLAS flags, not copies), elementwise work is branch-free
+// loops, the BatchNorm loops run over two fixed column halves on two
+// goroutines for large layers (each column summed in the same order either
+// way), and each op writes into an output buffer it owns and reuses across
+// runs (fused.go explains why that is safe with the TapeMachine). The ∂X of
+// the first layer is skipped when nobody differentiates with respect to the
+// data. The Gemms go to blas64's current implementation (gonum's pure Go, or
+// OpenBLAS after blas64.Use). The ops compute the same numbers as
+// gorgonia's: the tests train both formulations side by side with a
+// tolerance of 1e-12 on outputs, gradients and running statistics, and in
+// practice they agree bit for bit. The bottleneck's mixing step is one such
+// op too (below).
 //
 // Dropout does not use G.Dropout (its gradient is divided by p instead of
 // 1−p, and it seeds itself from the clock): each dropout layer multiplies by
 // a mask input node that ResampleDropout refills in place with inverted
-// dropout values, 0 with probability p and 1/(1−p) otherwise.
+// dropout values, 0 with probability ⌈p·2³²⌉/2³² and 1/(1−p) otherwise, two
+// entries from each 64-bit draw.
 //
 // The graph is built once for a fixed batch size and run by one TapeMachine
 // in training mode. Inference never uses gorgonia: Snapshot copies the

@@ -383,51 +383,132 @@ func BenchmarkLinearOp(b *testing.B) {
 	}
 }
 
-// TestBatchNormOpFD checks the fused BatchNorm's gradients with respect to
-// H, γ and β against finite differences. Each evaluation also moves the
-// running statistics, which the loss does not depend on.
+// TestBatchNormOpFD checks the fused BatchNorm, alone, with the ReLU and
+// with the ReLU and a dropout mask, against the textbook formula, and its
+// gradients with respect to H, γ and β against finite differences (the
+// pre-activations are kept away from the ReLU's kink). Each evaluation also
+// moves the running statistics, which the loss does not depend on. The
+// columns run in two halves (n·c ≥ parallelCells for the large case).
 func TestBatchNormOpFD(t *testing.T) {
-	const n, c = 7, 4
-	rng := newRNG(131)
-	g := G.NewGraph()
-	hd, gd, bd := randSlice(rng, n*c), randSlice(rng, c), randSlice(rng, c)
-	h := mustInput(t, g, "h", n, c, hd)
-	gamma := mustInput(t, g, "gamma", 1, c, gd)
-	beta := mustInput(t, g, "beta", 1, c, bd)
-	op := newBatchNormOp("t", c, 0.1, 1e-3)
-	y, err := batchNormNode(op, h, gamma, beta)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loss := linearLoss(t, g, y, rng)
-	if _, err := G.Grad(loss, h, gamma, beta); err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g, G.BindDualValues(h, gamma, beta))
-	defer vm.Close()
-	runOnce(t, vm)
-	// forward against the textbook formula
-	mean, vr := colStats(rows(n, c, hd), 0)
-	got := y.Value().Data().([]float64)
-	for s := 0; s < n; s++ {
-		for j := 0; j < c; j++ {
-			want := gd[j]*(hd[s*c+j]-mean[j])/math.Sqrt(vr[j]+1e-3) + bd[j]
-			if d := math.Abs(got[s*c+j] - want); d > 1e-14 {
-				t.Fatalf("y[%d][%d] = %v, want %v", s, j, got[s*c+j], want)
+	for _, tc := range []struct {
+		name       string
+		n, c       int
+		relu, mask bool
+	}{{"plain", 7, 4, false, false}, {"relu", 7, 5, true, false}, {"relu+mask", 9, 4, true, true},
+		{"large relu+mask", 64, 130, true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, c := tc.n, tc.c
+			rng := newRNG(131)
+			g := G.NewGraph()
+			hd, gd, bd := randSlice(rng, n*c), randSlice(rng, c), randSlice(rng, c)
+			if n*c >= parallelCells {
+				// so many pre-activations that some would sit at the kink:
+				// keep them all positive (|γ·x̂| < 1 < β)
+				for j := range gd {
+					gd[j], bd[j] = 0.1*gd[j], 2+math.Abs(bd[j])
+				}
 			}
+			h := mustInput(t, g, "h", n, c, hd)
+			gamma := mustInput(t, g, "gamma", 1, c, gd)
+			beta := mustInput(t, g, "beta", 1, c, bd)
+			md := filled(n*c, 1)
+			var mask *G.Node
+			if tc.mask {
+				for i := range md {
+					md[i] = [...]float64{0, 1 / 0.7, 1 / 0.7}[rng.IntN(3)]
+				}
+				mask = mustInput(t, g, "mask", n, c, md)
+			}
+			op := newBatchNormOp("t", c, 0.1, 1e-3, tc.relu)
+			y, err := batchNormNode(op, h, gamma, beta, mask)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss := linearLoss(t, g, y, rng)
+			if _, err := G.Grad(loss, h, gamma, beta); err != nil {
+				t.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g, G.BindDualValues(h, gamma, beta))
+			defer vm.Close()
+			runOnce(t, vm)
+			// forward against the textbook formula
+			mean, vr := colStats(rows(n, c, hd), 0)
+			got := y.Value().Data().([]float64)
+			kink := 0.0
+			for s := 0; s < n; s++ {
+				for j := 0; j < c; j++ {
+					b := gd[j]*(hd[s*c+j]-mean[j])/math.Sqrt(vr[j]+1e-3) + bd[j]
+					want := b
+					if tc.relu {
+						want = math.Max(b, 0) * md[s*c+j]
+						kink = math.Max(kink, -math.Log10(math.Abs(b)))
+					}
+					if d := math.Abs(got[s*c+j] - want); d > 1e-14 {
+						t.Fatalf("y[%d][%d] = %v, want %v", s, j, got[s*c+j], want)
+					}
+				}
+			}
+			if kink > 3 {
+				t.Fatalf("a pre-activation within 1e-3 of the kink; pick another seed")
+			}
+			// read every gradient before the finite differences run the
+			// machine again (gradients accumulate across runs)
+			gh, gg, gb := gradData(t, h), gradData(t, gamma), gradData(t, beta)
+			// the large loss sums 8 320 terms: a wider step against its rounding
+			step, tol := 1e-6, 1e-7
+			if n*c >= parallelCells {
+				step, tol = 1e-4, 1e-6
+			}
+			fdCheck(t, "dL/dH", vm, loss, hd, gh, step, tol)
+			fdCheck(t, "dL/dγ", vm, loss, gd, gg, step, tol)
+			fdCheck(t, "dL/dβ", vm, loss, bd, gb, step, tol)
+			if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, false), h, gamma, beta, nil); err == nil {
+				t.Error("BatchNorm with the wrong channel count: no error")
+			}
+			if _, err := op.Do(append([]G.Value{h.Value(), h.Value()}, beta.Value(), h.Value())[:op.Arity()]...); err == nil {
+				t.Error("BatchNorm Do with an (n × c) γ: no error")
+			}
+		})
+	}
+	g := G.NewGraph()
+	h := mustInput(t, g, "h", 4, 3, make([]float64, 12))
+	v := mustInput(t, g, "v", 1, 3, make([]float64, 3))
+	m := mustInput(t, g, "m", 4, 3, make([]float64, 12))
+	if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, false), h, v, v, m); err == nil {
+		t.Error("a dropout mask on a BatchNorm without ReLU: no error")
+	}
+	if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, true), h, v, v, mustInput(t, g, "m2", 3, 3, make([]float64, 9))); err == nil {
+		t.Error("a dropout mask of the wrong shape: no error")
+	}
+}
+
+// The ReLU's derivative at exactly 0 is 1 (gorgonia's Rectify convention),
+// NaN propagates, and a constant column (x̂ = 0, so B = β) behaves as
+// gorgonia's BatchNorm, Rectify and mask do: compared with the gorgonia
+// reference network on a batch with such a column.
+func TestBatchNormReluKink(t *testing.T) {
+	cfg := Config{Hidden: []int{6}, Dropout: []float64{0.3}}
+	const in, out, batch = 3, 2, 8
+	fused := buildNet(t, in, out, batch, cfg, 171)
+	ref, _ := refNet(t, in, out, batch, cfg, 171)
+	// W's first column 0 with b = 0: the first hidden unit is constant 0
+	for _, n := range []*testNet{fused, ref} {
+		w := n.m.layers[0].w.Value().Data().([]float64)
+		for r := 0; r < in; r++ {
+			w[r*6] = 0
 		}
 	}
-	// read every gradient before the finite differences run the machine
-	// again (gradients accumulate across runs)
-	gh, gg, gb := gradData(t, h), gradData(t, gamma), gradData(t, beta)
-	fdCheck(t, "dL/dH", vm, loss, hd, gh, 1e-6, 1e-7)
-	fdCheck(t, "dL/dγ", vm, loss, gd, gg, 1e-6, 1e-7)
-	fdCheck(t, "dL/dβ", vm, loss, bd, gb, 1e-6, 1e-7)
-	if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5), h, gamma, beta); err == nil {
-		t.Error("BatchNorm with the wrong channel count: no error")
+	runOnce(t, fused.vm)
+	runOnce(t, ref.vm)
+	for i, l := range fused.m.Learnables() {
+		if d := maxAbsDiff(gradData(t, l), gradData(t, ref.m.Learnables()[i])); d > 1e-12 {
+			t.Errorf("dL/d%s differs from gorgonia's by %g", l.Name(), d)
+		}
 	}
-	if _, err := op.Do(h.Value(), h.Value(), beta.Value()); err == nil {
-		t.Error("BatchNorm Do with an (n × c) γ: no error")
+	fused.xd[0] = math.NaN()
+	runOnce(t, fused.vm)
+	if v := fused.out.Value().Data().([]float64)[0]; !math.IsNaN(v) {
+		t.Errorf("output after a NaN input = %v, want NaN", v)
 	}
 }
 
@@ -463,29 +544,45 @@ func TestRestoreBeforeMachine(t *testing.T) {
 	}
 }
 
-// BenchmarkBatchNormOp times the fused BatchNorm forward and its ∂/∂H and
-// ∂/∂γ at 256×256.
+// BenchmarkBatchNormOp times the fused BatchNorm forward and its gradient
+// op (∂/∂H with ∂/∂γ and ∂/∂β) at 256×256, alone and with the ReLU and a
+// dropout mask.
 func BenchmarkBatchNormOp(b *testing.B) {
 	const n, c = 256, 256
 	rng := rand.New(rand.NewPCG(3, 4))
 	h := opkit.MatrixValue(n, c, randSlice(rng, n*c))
 	g := opkit.MatrixValue(n, c, randSlice(rng, n*c))
+	mask := make([]float64, n*c)
+	for i := range mask {
+		mask[i] = 1 / 0.7 * b2f(rng.Float64() >= 0.3)
+	}
+	m := opkit.MatrixValue(n, c, mask)
 	gamma, beta := opkit.MatrixValue(1, c, randSlice(rng, c)), opkit.MatrixValue(1, c, randSlice(rng, c))
-	op := newBatchNormOp("bench", c, 0.1, 1e-5)
-	dh := &batchNormGradOp{fwd: op, wrtH: true}
-	dg := &batchNormGradOp{fwd: op}
+	plain := newBatchNormOp("bench", c, 0.1, 1e-5, false)
+	masked := newBatchNormOp("bench", c, 0.1, 1e-5, true)
+	masked.hasMask = true
 	for _, bc := range []struct {
 		name string
-		f    func() (G.Value, error)
+		op   *batchNormOp
+		in   []G.Value
 	}{
-		{"forward", func() (G.Value, error) { return op.Do(h, gamma, beta) }},
-		{"dH", func() (G.Value, error) { return dh.Do(h, gamma, g) }},
-		{"dγ", func() (G.Value, error) { return dg.Do(h, g) }},
+		{"plain", plain, []G.Value{h, gamma, beta}},
+		{"relu+mask", masked, []G.Value{h, gamma, beta, m}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
+		grad := &batchNormGradOp{fwd: bc.op}
+		gin := append(append([]G.Value{}, bc.in...), g)
+		b.Run(bc.name+"/forward", func(b *testing.B) {
 			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				if _, err := bc.f(); err != nil {
+			for b.Loop() {
+				if _, err := bc.op.Do(bc.in...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/backward", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := grad.Do(gin...); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -182,7 +182,7 @@ func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng
 			if l.beta, err = newMatrix(g, pre+"beta", 1, l.out, make([]float64, l.out)); err != nil {
 				return nil, err
 			}
-			l.bn = newBatchNormOp(pre+"bn", l.out, rc.Momentum, rc.Epsilon)
+			l.bn = newBatchNormOp(pre+"bn", l.out, rc.Momentum, rc.Epsilon, hidden)
 		}
 		if hidden {
 			l.relu = true
@@ -270,17 +270,19 @@ func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
 		if h, err = linearNode(h, l.w, l.b, pre); err != nil {
 			return nil, fmt.Errorf("MLP %q layer %d: x·W + b: %w", m.name, i, err)
 		}
-		if l.bn != nil {
-			if h, err = batchNormNode(l.bn, h, l.gamma, l.beta); err != nil {
+		switch {
+		case l.bn != nil:
+			// BatchNorm, and on hidden layers the ReLU and the dropout mask
+			// (none when p = 0), in one op.
+			if h, err = batchNormNode(l.bn, h, l.gamma, l.beta, l.mask); err != nil {
 				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm: %w", m.name, i, err)
 			}
-		}
-		if l.relu {
-			// ReLU and the dropout mask (none when p = 0) in one op.
+		case l.relu:
 			if h, err = reluMaskNode(h, l.mask, pre); err != nil {
 				return nil, fmt.Errorf("MLP %q layer %d: ReLU and dropout: %w", m.name, i, err)
 			}
-		} else if l.mask != nil {
+		}
+		if l.mask != nil && !l.relu {
 			return nil, fmt.Errorf("%w: MLP %q layer %d has a dropout mask but no ReLU", ErrConfig, m.name, i)
 		}
 	}
@@ -302,21 +304,39 @@ func (m *MLP) Learnables() G.Nodes {
 }
 
 // ResampleDropout refills every dropout mask in place with independent
-// inverted-dropout draws: 0 with probability p, else 1/(1−p), so that each
-// entry has mean 1. Masks are filled layer by layer in row-major order, one
-// rng.Float64 per entry. The next RunAll reads the new masks.
+// inverted-dropout draws: 0 with probability p', else 1/(1−p), where
+//
+//	p' = ⌈p·2³²⌉ / 2³²,
+//
+// p rounded up to a multiple of 2⁻³² (so |p' − p| < 2.4·10⁻¹⁰; the mean of an
+// entry is (1−p')/(1−p), 1 to the same precision). Each rng.Uint64 gives two
+// entries: masks are filled layer by layer in row-major order, entries 2i
+// and 2i+1 of a mask from the low and the high 32 bits u of its i-th draw
+// (dropped when u < ⌈p·2³²⌉; an odd last entry uses the low half of one
+// more draw). The next RunAll reads the new masks.
 func (m *MLP) ResampleDropout(rng *rand.Rand) {
 	for _, l := range m.layers {
 		if l.mask == nil {
 			continue
 		}
-		keep := 1 / (1 - l.p)
-		d := l.mask.Value().Data().([]float64)
-		for i := range d {
-			// keep·1[u ≥ p] without a branch: u < p is a coin flip the
-			// branch predictor cannot learn.
-			d[i] = keep * b2f(rng.Float64() >= l.p)
-		}
+		fillMask(l.mask.Value().Data().([]float64), l.p, rng)
+	}
+}
+
+// fillMask fills d as ResampleDropout describes for drop probability p.
+func fillMask(d []float64, p float64, rng *rand.Rand) {
+	keep := 1 / (1 - p)
+	t := uint64(math.Ceil(p * (1 << 32))) // ≤ 2³², exact: p·2³² only rescales
+	// keep·1[u ≥ t] without a branch: u < t is a coin flip the branch
+	// predictor cannot learn.
+	i := 0
+	for ; i+2 <= len(d); i += 2 {
+		u := rng.Uint64()
+		d[i] = keep * b2f(u&(1<<32-1) >= t)
+		d[i+1] = keep * b2f(u>>32 >= t)
+	}
+	if i < len(d) {
+		d[i] = keep * b2f(rng.Uint64()&(1<<32-1) >= t)
 	}
 }
 

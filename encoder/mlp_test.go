@@ -580,6 +580,52 @@ func TestDropoutMasks(t *testing.T) {
 	}
 }
 
+// fillMask uses the documented bits of the documented draws: entries 2i
+// and 2i+1 from the low and high halves of draw i, dropped below
+// ⌈p·2³²⌉, an odd last entry from the low half of one more draw; and the
+// threshold makes p = 0 keep and p → 1 drop everything.
+func TestFillMaskBits(t *testing.T) {
+	for _, tc := range []struct {
+		p float64
+		n int
+	}{{0.3, 10}, {0.2, 7}, {0.5, 1}, {0, 9}, {1 - 1.0/(1<<40), 8}} {
+		d := make([]float64, tc.n)
+		fillMask(d, tc.p, newRNG(5))
+		ref := newRNG(5)
+		thr := uint64(math.Ceil(tc.p * (1 << 32)))
+		keep := 1 / (1 - tc.p)
+		for i := 0; i < tc.n; i += 2 {
+			u := ref.Uint64()
+			for k, half := range []uint64{u & 0xffffffff, u >> 32} {
+				if i+k >= tc.n {
+					break
+				}
+				want := keep
+				if half < thr {
+					want = 0
+				}
+				if d[i+k] != want {
+					t.Fatalf("p=%v n=%d: entry %d = %v, want %v", tc.p, tc.n, i+k, d[i+k], want)
+				}
+			}
+		}
+		if tc.p == 0 {
+			for i, v := range d {
+				if v != 1 {
+					t.Fatalf("p = 0: entry %d = %v", i, v)
+				}
+			}
+		}
+	}
+	d := make([]float64, 64)
+	fillMask(d, 1-1.0/(1<<40), newRNG(6))
+	for i, v := range d {
+		if v != 0 {
+			t.Fatalf("p = 1−2⁻⁴⁰: entry %d kept (%v); ⌈p·2³²⌉ = 2³² drops every entry", i, v)
+		}
+	}
+}
+
 func TestWeightsForwardErrors(t *testing.T) {
 	g := G.NewGraph()
 	m, _ := NewMLP(g, "e", 3, 2, Config{Hidden: []int{4}, OutputBN: true}, 4, newRNG(81))

@@ -141,22 +141,41 @@ func checkNodeMatrix(what string, n *G.Node) error {
 // csState is the numerical core of CSDivergence; it caches the forward
 // quantities for the backward pass together with copies of the inputs they
 // came from.
+//
+// One evaluation is two phases, each in two parts of equal work that run
+// concurrently for large inputs (see inTwo; the arithmetic is the same
+// either way):
+//
+//	prepare   R: Syrk, packed distances, median σ  | q: Syrk, packed distances;
+//	                                               |    R qᵀ, distances to q, their minimum
+//	kernels   κ(R,R) and its row sums;             | κ(q,q) and its sum;
+//	          κ(R,q) rows [0, n/2)                 | κ(R,q) rows [n/2, n)
+//
+// The second phase needs σ from the first part and the minimum distance from
+// the second.
 type csState struct {
 	valid   bool
 	n, m, k int
 	r, q    []float64 // inputs of the last forward pass (row-major)
 
 	kRR    []float64 // n×n: κ(R_a,R_b), full symmetric
-	kRq    []float64 // n×m: exp(e_ab − e_max), e_ab = −‖R_a−q_b‖²/(2σ²)
-	dqq    []float64 // m×m scratch
+	kRq    []float64 // n×m: exp(c·d_ab − c·d_min), d = ‖R_a−q_b‖²
+	gqq    []float64 // m×m Syrk scratch
+	dRR    []float64 // packed distances of R
+	dqq    []float64 // packed distances of q
+	work   []float64 // median scratch
+	upA    []float64 // Σ_{b>a} κ(R_a,R_b)
+	colA   []float64 // Σ_{b<a} κ(R_b,R_a)
 	rowA   []float64 // row sums of κ(R,R)
 	rowC   []float64 // row sums of kRq
 	normR  []float64
 	normQ  []float64
-	medBuf []float64
-
-	sigma, sA, sC float64
-	cs            float64 // unfloored value
+	out    []float64 // the gradient, reused (as encoder's op buffers)
+	sumQQ  float64   // Σ_{a<b} κ(q_a,q_b), from part 1
+	minRq  float64   // min_ab d_ab
+	sigma  float64
+	sA, sC float64
+	cs     float64 // unfloored value
 }
 
 func (s *csState) forward(in []G.Value) (float64, error) {
@@ -204,106 +223,69 @@ func (s *csState) load(in []G.Value) error {
 }
 
 func (s *csState) compute() error {
-	n, m, k := s.n, s.m, s.k
+	n, m := s.n, s.m
+	pn, pm := n*(n-1)/2, m*(m-1)/2
 	s.kRR = grow(s.kRR, n*n)
 	s.kRq = grow(s.kRq, n*m)
-	s.dqq = grow(s.dqq, m*m)
+	s.gqq = grow(s.gqq, m*m)
+	s.dRR = grow(s.dRR, pn)
+	s.dqq = grow(s.dqq, pm)
+	s.work = grow(s.work, pn)
+	s.upA = grow(s.upA, n)
+	s.colA = grow(s.colA, n)
 	s.rowA = grow(s.rowA, n)
 	s.rowC = grow(s.rowC, n)
 	s.normR = grow(s.normR, n)
 	s.normQ = grow(s.normQ, m)
-	s.medBuf = grow(s.medBuf, n*(n-1)/2)
-	R := blas64.General{Rows: n, Cols: k, Stride: k, Data: s.r}
-	Q := blas64.General{Rows: m, Cols: k, Stride: k, Data: s.q}
 
-	// The κ(q,q) sum runs in a second goroutine: its distances while this
-	// one finds σ, its exponentials while this one does κ(R,R). It needs σ,
-	// which arrives on cq (NaN: abandon).
-	cq := make(chan float64, 1)
-	sBc := make(chan float64, 1)
-	go func() {
-		sqDistUpper(s.dqq, s.normQ, Q)
-		c, sum := <-cq, 0.0
-		if math.IsNaN(c) {
-			sBc <- 0
-			return
-		}
-		for i := 0; i < m; i++ {
-			for _, d := range s.dqq[i*m+i+1 : (i+1)*m] {
-				sum += math.Exp(c * d)
+	var c, sigma float64
+	if concurrent(pn + pm + n*m) {
+		// Part 1 publishes the minimum distance and waits for c (NaN:
+		// abandon).
+		cc, dc := make(chan float64, 1), make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.minRq = s.prepareQ()
+			close(dc)
+			if c := <-cc; !math.IsNaN(c) {
+				s.kernels(1, c)
 			}
+		}()
+		sigma = s.prepareR()
+		if !(sigma > 0) {
+			cc <- math.NaN()
+			<-done
+			return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
 		}
-		sBc <- float64(m) + 2*sum
-	}()
-
-	sqDistUpper(s.kRR, s.normR, R)
-	gatherUpper(s.medBuf, s.kRR, n)
-	sigma := medianSqrt(s.medBuf)
-	if !(sigma > 0) {
-		cq <- math.NaN()
-		<-sBc
-		return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
+		c = -1 / (2 * sigma * sigma)
+		cc <- c
+		<-dc
+		s.kernels(0, c)
+		<-done
+	} else {
+		s.minRq = s.prepareQ()
+		sigma = s.prepareR()
+		if !(sigma > 0) {
+			return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
+		}
+		c = -1 / (2 * sigma * sigma)
+		s.kernels(0, c)
+		s.kernels(1, c)
 	}
-	c := -1 / (2 * sigma * sigma)
-	cq <- c
+	mirror(s.kRR, n)
 
-	// κ(R,R): upper triangle, unit diagonal, row sums.
+	// Reductions in a fixed order.
+	sA, sC := 0.0, 0.0
 	for i := range s.rowA {
-		s.rowA[i] = 1
+		s.rowA[i] = 1 + s.upA[i] + s.colA[i]
+		sA += s.rowA[i]
+		sC += s.rowC[i]
 	}
-	for i := 0; i < n; i++ {
-		row := s.kRR[i*n : (i+1)*n]
-		row[i] = 1
-		acc := 0.0
-		for j := i + 1; j < n; j++ {
-			v := math.Exp(c * row[j])
-			row[j] = v
-			acc += v
-			s.rowA[j] += v
-		}
-		s.rowA[i] += acc
-	}
-	mirrorUpper(s.kRR, n)
-	sA := 0.0
-	for _, v := range s.rowA {
-		sA += v
-	}
-
-	sB := <-sBc // κ(q,q) sum from the goroutine
-
-	// κ(R,q) in shifted form.
-	KRq := blas64.General{Rows: n, Cols: m, Stride: m, Data: s.kRq}
-	blas64.Gemm(blas.NoTrans, blas.Trans, -2, R, Q, 0, KRq)
-	emax := math.Inf(-1)
-	for i := 0; i < n; i++ {
-		ni := s.normR[i]
-		row := s.kRq[i*m : (i+1)*m]
-		for j, v := range row {
-			d := ni + s.normQ[j] + v
-			if d < 0 {
-				d = 0
-			}
-			e := c * d
-			row[j] = e
-			if e > emax {
-				emax = e
-			}
-		}
-	}
-	sC := 0.0
-	for i := 0; i < n; i++ {
-		row := s.kRq[i*m : (i+1)*m]
-		acc := 0.0
-		for j, e := range row {
-			v := math.Exp(e - emax)
-			row[j] = v
-			acc += v
-		}
-		s.rowC[i] = acc
-		sC += acc
-	}
+	sB := float64(m) + 2*s.sumQQ
 
 	fn, fm := float64(n), float64(m)
+	emax := c * s.minRq
 	logA := math.Log(sA) - 2*math.Log(fn)
 	logB := math.Log(sB) - 2*math.Log(fm)
 	logC := emax + math.Log(sC) - math.Log(fn*fm)
@@ -316,13 +298,88 @@ func (s *csState) compute() error {
 	return nil
 }
 
+// prepareR computes the packed distances of R and returns σ, their median.
+func (s *csState) prepareR() float64 {
+	R := blas64.General{Rows: s.n, Cols: s.k, Stride: s.k, Data: s.r}
+	syrkUpper(s.kRR, R)
+	packDist(s.dRR, nil, s.kRR, s.n)
+	return medianSqrt(s.dRR, s.work)
+}
+
+// prepareQ computes the packed distances of q, the distances d_ab of R to
+// q in kRq, and returns their minimum.
+func (s *csState) prepareQ() float64 {
+	n, m, k := s.n, s.m, s.k
+	R := blas64.General{Rows: n, Cols: k, Stride: k, Data: s.r}
+	Q := blas64.General{Rows: m, Cols: k, Stride: k, Data: s.q}
+	syrkUpper(s.gqq, Q)
+	packDist(s.dqq, s.normQ, s.gqq, m)
+	for i := range s.normR {
+		acc := 0.0
+		for _, v := range s.r[i*k : (i+1)*k] {
+			acc += v * v
+		}
+		s.normR[i] = acc
+	}
+	blas64.Gemm(blas.NoTrans, blas.Trans, -2, R, Q, 0, blas64.General{Rows: n, Cols: m, Stride: m, Data: s.kRq})
+	dmin := math.Inf(1)
+	for i := 0; i < n; i++ {
+		ni := s.normR[i]
+		row := s.kRq[i*m : (i+1)*m]
+		for j, v := range row {
+			d := max(ni+s.normQ[j]+v, 0)
+			row[j] = d
+			dmin = min(dmin, d)
+		}
+	}
+	return dmin
+}
+
+// kernels runs one part of the second phase with c = −1/(2σ²): part 0
+// κ(R,R) with its row sums, part 1 the sum of κ(q,q); each half of the rows
+// of κ(R,q) with their sums.
+func (s *csState) kernels(part int, c float64) {
+	n, m := s.n, s.m
+	if part == 0 {
+		clear(s.colA)
+		kernelRows(s.kRR, s.dRR, n, 0, n, c, s.upA, s.colA)
+	} else {
+		// κ(q,q): only its sum is needed; each row's exponentials go to
+		// the (now free) q Syrk scratch.
+		sum := 0.0
+		for i := 0; i < m; i++ {
+			row := s.gqq[:m-1-i]
+			expAffine(row, s.dqq[packedRow(i, m):], c, 0)
+			acc := 0.0
+			for _, v := range row {
+				acc += v
+			}
+			sum += acc
+		}
+		s.sumQQ = sum
+	}
+	// κ(R,q) in shifted form: exp(c·d − c·d_min) ≤ 1.
+	b := -(c * s.minRq)
+	for i := part * n / 2; i < (part+1)*n/2; i++ {
+		row := s.kRq[i*m : (i+1)*m]
+		expAffine(row, row, c, b)
+		acc := 0.0
+		for _, v := range row {
+			acc += v
+		}
+		s.rowC[i] = acc
+	}
+}
+
 func (s *csState) backward(in []G.Value, g float64) ([]float64, error) {
 	if err := s.refresh(in); err != nil {
 		return nil, err
 	}
 	n, m, k := s.n, s.m, s.k
-	out := make([]float64, n*k)
+	s.out = grow(s.out, n*k)
+	out := s.out
 	if s.cs <= 0 || g == 0 {
+		clear(out)
 		return out, nil
 	}
 	R := blas64.General{Rows: n, Cols: k, Stride: k, Data: s.r}

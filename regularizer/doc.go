@@ -20,7 +20,14 @@
 // median is the distance of one pair (or the mean of two), so the omitted
 // term involves at most four rows; the finite-difference tests check all
 // other rows exactly. [Gram] computes a kernel matrix of a constant input
-// (a modality) per batch, allocation-free into a caller buffer.
+// (a modality) per batch into a caller buffer.
+//
+// The pairwise squared distances are computed once (from one Syrk) and
+// packed; the median reads them without reordering (transform.Middle, exact)
+// and the kernel values are their exponentials, all through one slice
+// function with a table-driven exp (within 1 ulp; exp.go). The O(n²) loops
+// run in two parts fixed by n, on two goroutines for n ≥ 91, with partial
+// sums combined in a fixed order: results do not depend on GOMAXPROCS.
 //
 // # Cauchy–Schwarz divergence (compression term)
 //

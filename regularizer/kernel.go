@@ -3,6 +3,8 @@ package regularizer
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/pidreg/pidreg/transform"
 	"gonum.org/v1/gonum/blas"
@@ -20,9 +22,11 @@ import (
 // count it is the mean of the two middle distances. scale == 0 means the
 // default 1.
 //
-// If dst has length ≥ n·n its first n·n entries are used and no memory is
-// allocated when x is a *mat.Dense (any other mat.Matrix is copied once);
-// otherwise a new slice is allocated. Gram is meant for the constant inputs of
+// If dst has length ≥ n·n its first n·n entries are used and, when x is a
+// *mat.Dense (any other mat.Matrix is copied once), no buffer is allocated
+// (only the closure of the two-part loop and, when the second part runs on
+// its own goroutine, a wait group: two small objects); otherwise a new slice
+// is allocated. Gram is meant for the constant inputs of
 // [CMI] (M = κ(X_cond), K = κ(X_other)), computed per batch outside the graph.
 //
 // Errors: fewer than 2 rows (ErrTooFewRows), NaN/Inf in x (ErrNonFinite), a
@@ -42,10 +46,8 @@ func Gram(dst []float64, x mat.Matrix, scale float64) ([]float64, float64, error
 		dst = make([]float64, n*n)
 	}
 	dst = dst[:n*n]
-	packSqDist(dst, g)
-	p := n * (n - 1) / 2
-	copy(dst[p:2*p], dst[:p])
-	med := medianSqrt(dst[p : 2*p])
+	p := packGram(dst, g)
+	med := medianSqrt(dst[:p], dst[p:])
 	if !(med > 0) {
 		return nil, 0, fmt.Errorf("%w: Gram: median pairwise distance of the %d rows is 0", ErrDegenerate, n)
 	}
@@ -70,9 +72,65 @@ func GramBandwidth(dst []float64, x mat.Matrix, sigma float64) ([]float64, error
 		dst = make([]float64, n*n)
 	}
 	dst = dst[:n*n]
-	packSqDist(dst, g)
+	packGram(dst, g)
 	expandGram(dst, n, sigma)
 	return dst, nil
+}
+
+// packGram writes the n(n−1)/2 squared distances of the rows of x, in row
+// order, into dst[:n(n−1)/2] and returns their number, using dst (n·n) for
+// the Syrk.
+//
+// In place: Syrk leaves the Gram x xᵀ in the upper triangle; entry (i,j)
+// is read at position i·n+j and written at its packed position
+// packedRow(i,n) + j − i − 1 < i·n + j, so a write never clobbers an entry
+// still to be read, and the diagonals x_j·x_j (j > i) sit beyond every
+// packed position of row i. The diagonal of row i is read before row i is
+// packed.
+func packGram(dst []float64, x blas64.General) int {
+	n := x.Rows
+	syrkUpper(dst, x)
+	p := 0
+	for i := 0; i < n; i++ {
+		di := dst[i*n+i]
+		for j := i + 1; j < n; j++ {
+			dst[p] = max(di+dst[j*n+j]-2*dst[i*n+j], 0)
+			p++
+		}
+	}
+	return p
+}
+
+// expandGram turns the packed squared distances in dst[:n(n−1)/2] into the
+// full symmetric kernel matrix in place: each row's distances are moved to
+// its strict upper triangle, rows in reverse order (row i's target
+// i·n+i+1 … lies beyond every packed row before it and its packed rows
+// after it have been moved already), then the exponentials, the unit
+// diagonal and the mirror run in two parts of rows.
+func expandGram(dst []float64, n int, sigma float64) {
+	c := -1 / (2 * sigma * sigma)
+	for i := n - 1; i >= 0; i-- {
+		p := packedRow(i, n)
+		copy(dst[i*n+i+1:(i+1)*n], dst[p:p+n-1-i])
+	}
+	inTwo(concurrent(n*(n-1)/2), func(part int) {
+		lo, hi := rowsOf(part, n)
+		for i := lo; i < hi; i++ {
+			row := dst[i*n+i+1 : (i+1)*n]
+			expAffine(row, row, c, 0)
+			dst[i*n+i] = 1
+		}
+		mirrorRows(dst, n, lo, hi) // reads only this part's rows
+	})
+}
+
+// mirror copies the strict upper triangle of the n×n matrix a into its
+// strict lower triangle.
+func mirror(a []float64, n int) {
+	inTwo(concurrent(n*(n-1)/2), func(part int) {
+		lo, hi := rowsOf(part, n)
+		mirrorRows(a, n, lo, hi)
+	})
 }
 
 // resolveScale maps the zero value to the default 1 and rejects bad scales.
@@ -86,117 +144,153 @@ func resolveScale(what string, scale float64) (float64, error) {
 	return scale, nil
 }
 
-// packSqDist writes the n(n−1)/2 squared distances ‖x_i − x_j‖², i < j, in
-// row order into dst[:n(n−1)/2], using dst (n·n) as the Syrk workspace.
-//
-// In place: Syrk leaves the Gram x xᵀ in the upper triangle; entry (i,j) is
-// read at position i·n+j and written at its packed position
-// p(i,j) = i·n − i(i+1)/2 + j − i − 1 < i·n + j, so a write never clobbers an
-// entry still to be read, and the diagonals x_j·x_j (j > i) sit beyond every
-// packed position of row i. The diagonal of row i is saved before row i is
-// packed.
-func packSqDist(dst []float64, x blas64.General) {
-	n := x.Rows
-	blas64.Syrk(blas.NoTrans, 1, x, 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Data: dst, Stride: n})
+// The O(n²) loops over pairs of rows run in two parts with a fixed
+// partition that depends only on n: rows [0, s) and [s, n), split so that
+// both parts hold about half of the pairs (triSplit) or half of the rows.
+// Each part writes its own rows and its own partial sums, which are combined
+// in a fixed order afterwards, so the results are the same bit for bit
+// whether the parts run one after the other or on two goroutines, for any
+// GOMAXPROCS. Small problems stay on the calling goroutine: starting a
+// goroutine costs about a microsecond, and below parallelPairs pairs the
+// exponentials of one part take less than a few tens of microseconds.
+
+// parallelPairs is the least number of pairs for which the two parts of a
+// pairwise loop run concurrently.
+const parallelPairs = 4096
+
+// concurrent reports whether work over pairs pairs should use two
+// goroutines.
+func concurrent(pairs int) bool {
+	return pairs >= parallelPairs && runtime.GOMAXPROCS(0) > 1
+}
+
+// inTwo calls f(0) and f(1), on two goroutines when par is set.
+func inTwo(par bool, f func(part int)) {
+	if !par {
+		f(0)
+		f(1)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f(1)
+	}()
+	f(0)
+	wg.Wait()
+}
+
+// triSplit returns the row s that splits the strict upper triangle of an
+// n×n matrix into rows [0, s) and [s, n) with about equal numbers of pairs.
+func triSplit(n int) int {
+	half, p := n*(n-1)/4, 0
+	for i := 0; i < n; i++ {
+		if p >= half {
+			return i
+		}
+		p += n - 1 - i
+	}
+	return n
+}
+
+// packedRow returns the offset of row i in the packed strict upper
+// triangle of an n×n matrix (row order): Σ_{r<i} (n−1−r).
+func packedRow(i, n int) int { return i*n - i*(i+1)/2 }
+
+// rowsOf returns the row range [lo, hi) of part 0 or 1 of an n×n upper
+// triangle split by triSplit.
+func rowsOf(part, n int) (lo, hi int) {
+	s := triSplit(n)
+	if part == 0 {
+		return 0, s
+	}
+	return s, n
+}
+
+// syrkUpper sets the upper triangle (diagonal included) of the n×n matrix
+// d (stride n) to x xᵀ.
+func syrkUpper(d []float64, x blas64.General) {
+	blas64.Syrk(blas.NoTrans, 1, x, 0, blas64.Symmetric{Uplo: blas.Upper, N: x.Rows, Data: d, Stride: x.Rows})
+}
+
+// packDist writes the squared distances ‖x_i − x_j‖² = g_ii + g_jj − 2g_ij,
+// i < j, of the upper triangle of the Gram matrix g = x xᵀ (n×n, stride n)
+// into dist (length n(n−1)/2, row order), and the squared norms g_ii into
+// norms (length n) when it is not nil. Rounding of the expansion can make a
+// distance of (near-)coincident rows negative; it is set to 0.
+func packDist(dist, norms, g []float64, n int) {
 	p := 0
 	for i := 0; i < n; i++ {
-		di := dst[i*n+i]
-		for j := i + 1; j < n; j++ {
-			v := di + dst[j*n+j] - 2*dst[i*n+j]
-			if v < 0 { // rounding of the expansion for (near-)coincident rows
-				v = 0
-			}
-			dst[p] = v
-			p++
+		gi := g[i*n+i]
+		if norms != nil {
+			norms[i] = gi
 		}
+		row := g[i*n+i+1 : (i+1)*n]
+		out := dist[p : p+len(row)]
+		for j, v := range row {
+			out[j] = max(gi+g[(i+1+j)*(n+1)]-2*v, 0)
+		}
+		p += len(row)
 	}
 }
 
-// expandGram turns the packed squared distances in dst[:n(n−1)/2] into the
-// full symmetric kernel matrix in place. Entries are processed in reverse
-// order, so the write position i·n+j ≥ p(i,j) never holds a packed entry that
-// is still unread.
-func expandGram(dst []float64, n int, sigma float64) {
-	c := -1 / (2 * sigma * sigma)
-	p := n*(n-1)/2 - 1
-	for i := n - 1; i >= 0; i-- {
-		for j := n - 1; j > i; j-- {
-			dst[i*n+j] = math.Exp(c * dst[p])
-			p--
+// kernelRows sets, for the rows [lo, hi) of the n×n matrix k (stride n),
+// k_ij = exp(c·dist_ij) for j > i from the packed distances and k_ii = 1.
+// With up (length n) not nil it also sets up[i] = Σ_{j>i} k_ij and adds
+// k_ij to col[j] (length n): the two halves of the row sums of the
+// symmetric kernel matrix, accumulated in row order.
+func kernelRows(k, dist []float64, n, lo, hi int, c float64, up, col []float64) {
+	for i := lo; i < hi; i++ {
+		row := k[i*n+i+1 : (i+1)*n]
+		expAffine(row, dist[packedRow(i, n):], c, 0)
+		k[i*n+i] = 1
+		if up == nil {
+			continue
 		}
+		col := col[i+1 : n]
+		acc := 0.0
+		for j, v := range row {
+			acc += v
+			col[j] += v
+		}
+		up[i] = acc
 	}
-	for i := 0; i < n; i++ {
-		dst[i*n+i] = 1
-	}
-	mirrorUpper(dst, n)
 }
 
-// mirrorUpper copies the strict upper triangle of the n×n matrix a into its
-// strict lower triangle, in 32×32 tiles to keep the transposed access in
-// cache.
-func mirrorUpper(a []float64, n int) {
+// medianSqrt returns the median of √v over v in dist (squared distances,
+// left unchanged); for an even count the mean of the two middle square
+// roots. work must be at least as long as dist.
+func medianSqrt(dist, work []float64) float64 {
+	if len(dist) == 0 {
+		return 0
+	}
+	lo, hi := transform.Middle(dist, work)
+	if len(dist)%2 == 1 {
+		return math.Sqrt(hi)
+	}
+	return (math.Sqrt(lo) + math.Sqrt(hi)) / 2
+}
+
+// mirrorRows copies the strict upper triangle of the rows [lo, hi) of the
+// n×n matrix a into the matching entries of its strict lower triangle
+// (columns [lo, hi) of the rows below), in 32×32 tiles to keep the
+// transposed access in cache. Two calls with disjoint row ranges write
+// disjoint entries.
+func mirrorRows(a []float64, n, lo, hi int) {
 	const bs = 32
-	for ib := 0; ib < n; ib += bs {
+	for ib := lo; ib < hi; ib += bs {
+		ie := min(ib+bs, hi)
 		for jb := ib; jb < n; jb += bs {
-			for i := ib; i < min(ib+bs, n); i++ {
-				for j := max(jb, i+1); j < min(jb+bs, n); j++ {
-					a[j*n+i] = a[i*n+j]
+			je := min(jb+bs, n)
+			for j := max(jb, ib+1); j < je; j++ {
+				dst := a[j*n+ib : j*n+min(ie, j)]
+				for t := range dst {
+					dst[t] = a[(ib+t)*n+j]
 				}
 			}
 		}
 	}
-}
-
-// sqDistUpper fills the strict upper triangle of d (n×n, stride n) with
-// ‖x_i − x_j‖² and returns the squared row norms in norms (length n). The
-// lower triangle and the diagonal of d are left undefined.
-func sqDistUpper(d, norms []float64, x blas64.General) {
-	n := x.Rows
-	blas64.Syrk(blas.NoTrans, 1, x, 0, blas64.Symmetric{Uplo: blas.Upper, N: n, Data: d, Stride: n})
-	for i := 0; i < n; i++ {
-		norms[i] = d[i*n+i]
-	}
-	for i := 0; i < n; i++ {
-		ni := norms[i]
-		row := d[i*n : (i+1)*n]
-		for j := i + 1; j < n; j++ {
-			v := ni + norms[j] - 2*row[j]
-			if v < 0 {
-				v = 0
-			}
-			row[j] = v
-		}
-	}
-}
-
-// gatherUpper copies the strict upper triangle of d (n×n) into buf (length
-// n(n−1)/2) in row order.
-func gatherUpper(buf, d []float64, n int) {
-	p := 0
-	for i := 0; i < n; i++ {
-		p += copy(buf[p:], d[i*n+i+1:(i+1)*n])
-	}
-}
-
-// medianSqrt returns the median of √v over v in buf (squared distances); for
-// an even count the mean of the two middle square roots. buf is reordered.
-func medianSqrt(buf []float64) float64 {
-	m := len(buf)
-	if m == 0 {
-		return 0
-	}
-	k := m / 2
-	hi := transform.Select(buf, k)
-	if m%2 == 1 {
-		return math.Sqrt(hi)
-	}
-	lo := buf[0]
-	for _, v := range buf[1:k] {
-		if v > lo {
-			lo = v
-		}
-	}
-	return (math.Sqrt(lo) + math.Sqrt(hi)) / 2
 }
 
 // checkedRaw returns x as a row-major blas64.General (without copying for a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -97,17 +98,23 @@ func TestGramInputKinds(t *testing.T) {
 	}
 }
 
+// Gram with a destination allocates no buffer: only the closure handed to
+// the two-part loop (and, with two goroutines, its wait group).
 func TestGramAllocationFree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(45, 46))
 	x := normal(rng, 128, 20)
 	dst := make([]float64, 128*128)
-	allocs := testing.AllocsPerRun(5, func() {
-		if _, _, err := Gram(dst, x, 1); err != nil {
-			t.Fatal(err)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, _, err := Gram(dst, x, 1); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if want := float64(procs); allocs > want {
+			t.Errorf("Gram with dst, GOMAXPROCS %d: %v allocations, want at most %v", procs, allocs, want)
 		}
-	})
-	if allocs != 0 {
-		t.Errorf("Gram with dst: %v allocations, want 0", allocs)
 	}
 }
 
@@ -237,6 +244,135 @@ func TestCSRefillInPlace(t *testing.T) {
 		}
 		if math.Abs(got-want) > 1e-12*math.Max(1, want) {
 			t.Errorf("step %d: %v, want %v", step, got, want)
+		}
+	}
+}
+
+// The batch of the trainer (n = 256) takes the two-goroutine path of every
+// pairwise loop; these tests run the ops there.
+
+// evalOp runs forward and backward of a fresh impl on vals under the given
+// GOMAXPROCS and returns the value and the gradient.
+func evalOp(t *testing.T, procs int, mk func() lossImpl, vals []G.Value) (float64, []float64) {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	impl := mk()
+	v, err := impl.forward(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := impl.backward(vals, 0.7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, append([]float64(nil), g...)
+}
+
+// Results are the same bit for bit with one or two goroutines.
+func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	const n, k = 256, 64
+	xc, xo, z := cmiData(rng, n, 81, 86, k, true)
+	r := normal(rng, n, k)
+	for i := 0; i < n; i++ {
+		r.Set(i, 0, 1.5*r.At(i, 0)+1)
+	}
+	var grams [2][]float64
+	var sigmas [2]float64
+	for p := 1; p <= 2; p++ {
+		func() {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p))
+			var err error
+			if grams[p-1], sigmas[p-1], err = Gram(nil, xc, 1); err != nil {
+				t.Fatal(err)
+			}
+		}()
+	}
+	if sigmas[0] != sigmas[1] {
+		t.Errorf("Gram σ: %v with one goroutine, %v with two", sigmas[0], sigmas[1])
+	}
+	for i := range grams[0] {
+		if math.Float64bits(grams[0][i]) != math.Float64bits(grams[1][i]) {
+			t.Fatalf("Gram[%d]: %v with one goroutine, %v with two", i, grams[0][i], grams[1][i])
+		}
+	}
+	m, kk := grams[0], func() []float64 { g, _, _ := Gram(nil, xo, 1); return g }()
+	for _, tc := range []struct {
+		name string
+		mk   func() lossImpl
+		vals []G.Value
+	}{
+		{"CS", func() lossImpl { return &csState{} }, []G.Value{denseValue(r), denseValue(normal(rng, n, k))}},
+		{"CMI", func() lossImpl { return &cmiState{scale: 1} }, []G.Value{denseValue(z),
+			denseValue(mat.NewDense(n, n, m)), denseValue(mat.NewDense(n, n, kk))}},
+	} {
+		v1, g1 := evalOp(t, 1, tc.mk, tc.vals)
+		v2, g2 := evalOp(t, 2, tc.mk, tc.vals)
+		if math.Float64bits(v1) != math.Float64bits(v2) || v1 <= 0 {
+			t.Errorf("%s: value %v with one goroutine, %v with two", tc.name, v1, v2)
+		}
+		for i := range g1 {
+			if math.Float64bits(g1[i]) != math.Float64bits(g2[i]) {
+				t.Fatalf("%s: gradient[%d] %v with one goroutine, %v with two", tc.name, i, g1[i], g2[i])
+			}
+		}
+	}
+}
+
+// At n = 256 the ops agree with the direct implementations (math.Exp,
+// sorted median, plain loops) to 1e-12 relative, and their gradients with
+// central finite differences to 1e-3: among 32 640 distances the gaps near
+// the median are ~1e-4, so a step h = 1e-5 can move the median onto a pair
+// of the perturbed row, a bandwidth change the gradient leaves out by
+// design (the small-n tests check to 1e-5).
+func TestLargeBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("finite differences at n = 256")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(73, 74))
+	const n, k = 256, 16
+	r := normal(rng, n, k)
+	for i := 0; i < n; i++ {
+		r.Set(i, 0, 1.5*r.At(i, 0)+1)
+	}
+	q := normal(rng, n, k)
+	gl := buildLoss(t, r, csGraph(q))
+	got := gl.run(t)
+	want, err := CSDivergenceValue(r, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got-want) > 1e-12*want {
+		t.Errorf("CS: op %.17g, value %.17g", got, want)
+	}
+	worst := gradCheck(t, gl, rng, 40, medianPairRows(r), 1e-5, 1e-3)
+	t.Logf("CS n=%d: value rel. diff %.1e, worst gradient rel err %.2e", n, math.Abs(got-want)/want, worst)
+
+	xc, xo, z := cmiData(rng, n, 5, 6, k, true)
+	m, kk := grams(t, xc, xo)
+	gl = buildLoss(t, z, cmiGraph(m, kk, 1))
+	got = gl.run(t)
+	if want, err = CMIValue(z, m, kk, 1); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got-want) > 1e-12*want {
+		t.Errorf("CMI: op %.17g, value %.17g", got, want)
+	}
+	worst = gradCheck(t, gl, rng, 40, medianPairRows(z), 1e-5, 1e-3)
+	t.Logf("CMI n=%d: value rel. diff %.1e, worst gradient rel err %.2e", n, math.Abs(got-want)/want, worst)
+
+	g, sigma, err := Gram(nil, xc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ng, nsigma := naiveGram(xc, 1)
+	if math.Abs(sigma-nsigma) > 1e-14*nsigma {
+		t.Errorf("Gram σ = %v, want %v", sigma, nsigma)
+	}
+	for i := range g {
+		if math.Abs(g[i]-ng[i]) > 1e-14 {
+			t.Fatalf("Gram[%d] = %v, want %v", i, g[i], ng[i])
 		}
 	}
 }
