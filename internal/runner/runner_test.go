@@ -133,7 +133,7 @@ func TestRunOutputs(t *testing.T) {
 		}
 	}
 	s := Summary(rep)
-	for _, want := range []string{"RMSE", "unique a", "fusion weights", "Mardia"} {
+	for _, want := range []string{"RMSE", "{a} ", "fusion weights", "Mardia"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
