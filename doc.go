@@ -104,6 +104,12 @@
 //
 // # Use
 //
+//	d, rep, err := pidreg.ReadFile("data.csv", pidreg.Columns{  // CSV or Parquet
+//		Modalities: []pidreg.ModalityColumns{{Name: "image", Columns: "p0-p783"}, {Name: "table", Columns: "age,weight"}},
+//		Target:     "y",
+//	})
+//	tr, va, te, err := pidreg.SplitRows(d.Rows(), [3]float64{0.7, 0.1, 0.2}, 1)
+//	train, err := d.Subset(tr)                                      // and val, test
 //	m, err := pidreg.New(pidreg.Config{Seed: 1}, train.Dims()...)
 //	hist, err := m.Fit(ctx, train, val, pidreg.WithProgress(show))
 //	yhat, err := m.Predict(test)  // original target unit

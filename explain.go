@@ -201,7 +201,9 @@ func (m *Model) explainHeldOut(d Dataset) error {
 	}
 	n := len(rows)
 	k, dm := m.cfg.Latent, m.dm
-	if n > nm*k+dm+1 {
+	if n <= nm*k+dm+1 {
+		m.exp.Normality.Note = fmt.Sprintf("%d held-out rows are too few for the decomposition of %d dimensions", n, nm*k+dm)
+	} else {
 		xs, err := m.scaleInputs(head)
 		if err != nil {
 			return fmt.Errorf("pidreg: explanation: %w", err)

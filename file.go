@@ -9,10 +9,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/pidreg/pidreg/encoder"
 	"github.com/pidreg/pidreg/fusion"
+	"github.com/pidreg/pidreg/internal/outfile"
 	"github.com/pidreg/pidreg/transform"
 )
 
@@ -284,29 +284,14 @@ func (m *Model) Save(w io.Writer) error {
 }
 
 // SaveFile writes the model to path atomically: to a temporary file in the
-// same directory, synced, then renamed over path. On any error nothing is
-// left at path that was not there before.
-func (m *Model) SaveFile(path string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("pidreg: saving %s: %w", path, err)
+// same directory, synced, then renamed over path, with the permissions a
+// new file gets (0666 less the umask). On any error nothing is left at path
+// that was not there before.
+func (m *Model) SaveFile(path string) error {
+	if !m.trained {
+		return ErrNotTrained
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = m.Save(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("pidreg: saving %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("pidreg: saving %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err := outfile.Write(path, m.Save); err != nil {
 		return fmt.Errorf("pidreg: saving %s: %w", path, err)
 	}
 	return nil

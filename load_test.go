@@ -210,7 +210,8 @@ func TestReadFileErrors(t *testing.T) {
 	}
 	// A custom NA list replaces the default one.
 	q := write("na.csv", "a,y\n1,2\n-999,3\nNA,4\n")
-	if _, rep, err := ReadFile(q, Columns{Modalities: one.Modalities, Target: "y", NA: []string{"-999", "NA"}}); err != nil || rep.Missing["a"] != 2 {
+	// (In a one-column modality a missing cell is a row without the modality.)
+	if _, rep, err := ReadFile(q, Columns{Modalities: one.Modalities, Target: "y", NA: []string{"-999", "NA"}}); err != nil || rep.WithoutModality["a"] != 2 {
 		t.Errorf("custom NA: %v %+v", err, rep)
 	}
 	if _, _, err := ReadFile(q, Columns{Modalities: one.Modalities, Target: "y", NA: []string{}}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), `"NA": not a number`) {

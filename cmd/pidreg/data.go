@@ -20,6 +20,7 @@ import (
 	"github.com/pidreg/pidreg/internal/outfile"
 	"github.com/pidreg/pidreg/internal/runner"
 	"github.com/pidreg/pidreg/internal/table"
+	"github.com/pidreg/pidreg/transform"
 )
 
 // This file holds what train, predict, eval and bench share: the repeated
@@ -43,8 +44,9 @@ and Parquet nulls. A row whose target is missing is left out of training and
 scoring, and counted. A missing input cell is passed on for the model to
 impute from the training rows (-missing impute), or refused, naming its line
 and column (-missing error). A row in which every column of a modality is
-missing has no such modality; pidreg cannot use such rows yet and refuses
-them, saying in how many rows the modality is missing.
+missing has no such modality: the model is trained and predicts such a row from
+the modalities it has (-missing error does not refuse them), and the rows are
+counted.
 `
 
 // modalitySpec is one -modality NAME=COLS flag.
@@ -111,6 +113,26 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 }
 
 // check validates the flags; cmd names the subcommand in messages.
+// policy returns the library's missing-value policy of -missing.
+func (d *dataFlags) policy() transform.Missing {
+	if d.missing == "error" {
+		return transform.Refuse
+	}
+	return transform.Median
+}
+
+// checkConfig validates a model configuration for m modalities before any
+// data is read: New refuses every bad setting (a batch too small for the
+// PID of m latents included), whatever the column counts.
+func checkConfig(cfg pidreg.Config, m int) error {
+	dims := make([]int, m)
+	for i := range dims {
+		dims[i] = 1
+	}
+	_, err := pidreg.New(cfg, dims...)
+	return err
+}
+
 func (d *dataFlags) check(cmd string) error {
 	if len(d.paths) == 0 {
 		return fmt.Errorf("%s: need -data FILE", cmd)
@@ -244,29 +266,12 @@ func readBlocks(stdin io.Reader, d *dataFlags, req table.Request, names []string
 	if err != nil {
 		return selected{}, err
 	}
-	if err := refuseAbsent(b.Report, names, f.Name()); err != nil {
-		return selected{}, err
-	}
 	s := selected{columns: b.InputNames, target: b.TargetNames, report: b.Report}
 	for i, x := range b.Inputs {
 		s.data.Modalities = append(s.data.Modalities, pidreg.Modality{Name: names[i], X: x})
 	}
 	s.data.Y = b.Target
 	return s, nil
-}
-
-// refuseAbsent refuses rows in which every cell of a modality is missing.
-// The library cannot use rows without a modality yet; when it can, delete
-// this function and its one call in readBlocks: the rows are counted in
-// the report and described by dataNotes.
-func refuseAbsent(rep table.Report, names []string, file string) error {
-	for k, n := range rep.Absent {
-		if n > 0 {
-			return fmt.Errorf("modality %s is missing in %d of the %d rows of %s (every one of its cells is empty); pidreg cannot use rows without a modality yet: remove them or fill them in",
-				names[k], n, rep.Kept, file)
-		}
-	}
-	return nil
 }
 
 // dataNotes describes what reading found that the user should know: rows
@@ -300,7 +305,7 @@ func dataNotes(rep table.Report, s selected, what string) string {
 	}
 	for k, n := range rep.Absent {
 		if n > 0 && k < len(s.data.Modalities) {
-			fmt.Fprintf(&b, "note: modality %s is missing in %d rows\n", s.data.Modalities[k].Name, n)
+			fmt.Fprintf(&b, "note: modality %s is missing in %s (predicted from the other modalities)\n", s.data.Modalities[k].Name, runner.Plural(n, "row", "rows"))
 		}
 	}
 	return b.String()

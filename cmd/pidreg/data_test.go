@@ -243,7 +243,6 @@ func TestShapesRefused(t *testing.T) {
 		{"duplicate name in a range", strings.Replace(good, "a1,a2,a3,b1", "a1,a2,a3,a1", 1), `range "a1-a3": the name "a1" is shared by columns 2 and 5, so it cannot end a range`, twoMods},
 		{"duplicate name by index", strings.Replace(good, "a1,a2,a3,b1", "a1,a2,a3,a1", 1), `2 columns of`, []string{"-modality", "A=2-4", "-target", "y"}},
 		{"text in a selected column", good, `column 1 ("name"): "Ba0.2La1.8Cu1O4": not a number`, []string{"-modality", "A=name,a1", "-target", "y"}},
-		{"a whole modality missing", withRow(7, func(r *userRow) { r.missingBoth = true }), "modality B is missing in 1 of the 60 rows", twoMods},
 		{"missing input refused", withRow(9, func(r *userRow) { r.missingA2 = true }), `line 11, column "a2": missing value (-missing error`, append([]string{"-missing", "error"}, twoMods...)},
 		{"case of a name", good, `no column is named "Y" (did you mean "y"?)`, []string{"-modality", "A=a1", "-target", "Y"}},
 		{"no target at all", render(func() []userRow {

@@ -17,13 +17,15 @@ const trainSynopsis = `Usage:
 	pidreg train -data FILE [-data FILE] -modality NAME=COLS [-modality NAME=COLS] -target COLS
 	    [-sep auto|comma|semicolon|tab] [-na LIST] [-missing impute|error]
 	    [-epochs N] [-batch B] [-seed S] [-split 0.7,0.1,0.2] [-latent K]
-	    [-policy split|stronger|bernoulli] [-debias] [-dropout 0.3,0.2]
-	    [-inputs zscore|quantile] [-input-clip C]
+	    [-policy split|stronger|bernoulli] [-debias] [-measure mmi|dep] [-bootstrap B]
+	    [-dropout 0.3,0.2] [-modality-dropout P] [-inputs zscore|quantile] [-input-clip C]
 	    [-out model.pidreg] [-report FILE.json] [-plots DIR] [-q]
 
 Train a PID-weighted multimodal regression model on a data file. Give
--modality once or twice (the PID needs two; one trains a plain MLP
-regressor). COLS is a comma-separated list of header names, 0-based indices and
+-modality once per modality, in the order the decomposition names them (the
+PID needs two or more; one trains a plain MLP regressor; the decomposition is
+the full redundancy lattice up to four modalities, each modality against the
+rest beyond). COLS is a comma-separated list of header names, 0-based indices and
 inclusive ranges a-b whose ends are indices or names, as in 'pidreg pid'; a
 column may belong to one modality or the target only, and the selected columns'
 names must be unique (predict and eval find them again by name).
@@ -40,8 +42,10 @@ test part is scored after training in the target's unit. Each epoch prints one
 line (losses, PID atoms in bits, fusion weights, λ); then the test metrics and
 the PID are printed, and the model is written atomically to -out (Ctrl-C stops
 training and writes nothing). -report writes a JSON object with the keys
-metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each},
-weights, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
+metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each,
+atoms (every atom by name: {a}, {a}{b}, {a,b}, …)}, quantities (atoms and
+informations with their bootstrap intervals and permutation p-values), weights,
+terms, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
 seconds_per_epoch, epoch_seconds, train_rows, val_rows, test_rows,
 test_rows_out_of_range (test rows with an input beyond the training range),
 history (one object per epoch: losses, val_mse, the epoch's PID and windowed
@@ -54,8 +58,14 @@ quantile: better for sparse or heavy-tailed columns such as element fractions
 or pixels). Either way each value is clamped to the range its column took on
 the training rows, and to ±C with -input-clip C > 0 (-1: no clamping).
 
-The PID of a mini-batch needs batch ≥ 2·latent + targets + 2 rows; lower -latent
-for small data.
+The PID of a mini-batch of M modalities needs batch ≥ M·latent + targets + 2
+rows; lower -latent (or raise -batch) for small data or many modalities.
+-measure dep uses Kay & Ince's I_dep instead of the MMI PID (two modalities).
+-bootstrap B sets the resamples behind the intervals of the held-out atoms (and
+the permutations behind their p-values; default 200, -1 for none).
+-modality-dropout P drops each modality of each training row with probability P
+at every step (never all of them), so the model learns to predict rows that lack
+a modality; a row whose cells of a modality are all missing lacks it.
 `
 
 // trainArgs are the parsed flags of train.
@@ -72,7 +82,7 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	fs := newFlagSet("train")
 	var a trainArgs
 	a.data.register(fs)
-	fs.Var(&a.mods, "modality", "one modality as `NAME=COLS`; give the flag once or twice")
+	fs.Var(&a.mods, "modality", "one modality as `NAME=COLS`; give the flag once per modality")
 	fs.StringVar(&a.target, "target", "", "target `columns` (several columns make a vector target)")
 	epochs := fs.Int("epochs", 200, "maximum number of `epochs`")
 	batch := fs.Int("batch", 256, "mini-batch `size` (capped at the training rows)")
@@ -84,6 +94,9 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	inputs := fs.String("inputs", "zscore", "input `map`: zscore or quantile")
 	fs.Float64Var(&a.cfg.InputClip, "input-clip", 0, "clamp standardised inputs to ±`C` as well as to the training range (0: training range only; -1: no clamping)")
 	fs.BoolVar(&a.cfg.Debias, "debias", false, "bias-correct every PID during training")
+	fs.StringVar(&a.cfg.Measure, "measure", "mmi", "redundancy `measure`: mmi or dep (I_dep, two modalities)")
+	fs.IntVar(&a.cfg.Bootstrap, "bootstrap", 200, "bootstrap `resamples` (and permutations) behind the held-out intervals; -1 for none")
+	fs.Float64Var(&a.cfg.ModalityDropout, "modality-dropout", 0, "drop each modality of each training row with `probability` P (never all)")
 	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
 	fs.StringVar(&a.report, "report", "", "JSON report `file`")
 	fs.StringVar(&a.plots, "plots", "", "`directory` for PNG plots")
@@ -96,9 +109,7 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	}
 	switch {
 	case len(a.mods) == 0:
-		return a, errors.New("train: need -modality NAME=COLS (once or twice)")
-	case len(a.mods) > 2:
-		return a, fmt.Errorf("train: %d modalities; pidreg takes one or two", len(a.mods))
+		return a, errors.New("train: need -modality NAME=COLS (once per modality)")
 	case strings.TrimSpace(a.target) == "":
 		return a, errors.New("train: need -target COLS")
 	case *epochs < 1:
@@ -107,6 +118,8 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 		return a, fmt.Errorf("train: -batch %d: need at least 4", *batch)
 	case *latent < 1:
 		return a, fmt.Errorf("train: -latent %d: need at least 1", *latent)
+	case a.cfg.Bootstrap == 0:
+		return a, errors.New("train: -bootstrap 0: give a number of resamples, or -1 for none")
 	}
 	var err error
 	if a.frac, err = parseSplit(*split); err != nil {
@@ -123,6 +136,10 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 		return a, fmt.Errorf("train: -dropout: %w", err)
 	}
 	a.cfg.Epochs, a.cfg.Batch, a.cfg.Seed, a.cfg.Latent, a.cfg.Policy = *epochs, *batch, *seed, *latent, p
+	a.cfg.Missing = a.data.policy()
+	if err := checkConfig(a.cfg, len(a.mods)); err != nil {
+		return a, fmt.Errorf("train: %w", err)
+	}
 	if err := checkOutputs(a.data.paths, out("out", a.out), out("report", a.report), outDir("plots", a.plots)); err != nil {
 		return a, fmt.Errorf("train: %w", err)
 	}

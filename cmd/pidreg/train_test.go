@@ -411,7 +411,7 @@ func TestTrainBadInput(t *testing.T) {
 		{"bad split", good, `-split "0.7,0.3"`, append([]string{"-split", "0.7,0.3"}, mods...)},
 		{"negative split", good, `"-0.1" is not a finite fraction`, append([]string{"-split", "0.7,-0.1,0.2"}, mods...)},
 		{"no modality", good, "need -modality", []string{"-target", "y"}},
-		{"three modalities", good, "3 modalities", append([]string{"-modality", "C=id"}, mods...)},
+		{"a constant modality", good, "modality C: all 1 columns are constant", append([]string{"-modality", "C=id"}, mods...)},
 		{"same name twice", good, `modality "A" given twice`, []string{"-modality", "A=a1", "-modality", "A=a2", "-target", "y"}},
 		{"overlap", good, `column "a1" is in both modality A and -target`, []string{"-modality", "A=a1,a2", "-target", "a1"}},
 		{"no target", good, "need -target", []string{"-modality", "A=a1"}},
@@ -486,8 +486,16 @@ func TestPredictEvalBadInput(t *testing.T) {
 	wantFailure(t, `has 2 columns named "b2"`, "predict", "-model", model, "-data", dup, "-out", preds)
 	wantFailure(t, `line 2, column 4 ("b2"): "-Inf": non-finite value`, "predict", "-model", model, "-data", inf, "-out", preds)
 	wantFailure(t, `line 2, column "b2": missing value (-missing error`, "predict", "-model", model, "-data", nan, "-out", preds, "-missing", "error")
-	wantFailure(t, "modality B is missing in 1 of the 2 rows of "+noB+" (every one of its cells is empty); pidreg cannot use rows without a modality yet",
-		"predict", "-model", model, "-data", noB, "-out", preds)
+	// A row without modality B is predicted from A, and said so.
+	if out := mustRun(t, "predict", "-model", model, "-data", noB, "-out", preds); !strings.Contains(out, "note: modality B is missing in 1 row") {
+		t.Errorf("predict of a row without B: %q", out)
+	}
+	if _, rows := readCSV(t, preds); len(rows) != 2 || math.IsNaN(rows[0][0]) {
+		t.Errorf("predictions of a row without B: %v", rows)
+	}
+	os.Remove(preds)
+	none := write("none.csv", "a1,a2,a3,b1,b2\n,,,,\n1,2,3,4,5\n")
+	wantFailure(t, "row 0 has no modality", "predict", "-model", model, "-data", none, "-out", preds)
 	wantFailure(t, "checksum mismatch", "predict", "-model", corrupt, "-data", data, "-out", preds)
 	wantFailure(t, "truncated", "predict", "-model", truncated, "-data", data, "-out", preds)
 	wantFailure(t, "bad magic", "predict", "-model", notModel, "-data", data, "-out", preds)

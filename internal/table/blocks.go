@@ -27,7 +27,8 @@ type Request struct {
 	Target Block
 	// RefuseMissing makes a missing input cell, in a row that has its
 	// target, an ErrMissing error naming its line and column; otherwise it
-	// is NaN in the result.
+	// is NaN in the result. A row in which every cell of a block is missing
+	// lacks that block and is not refused.
 	RefuseMissing bool
 }
 
@@ -50,7 +51,10 @@ type Report struct {
 	Dropped      int
 	FirstDropped string
 	// Missing lists the selected columns with missing cells and how many,
-	// counted over all the rows read, inputs first, in selection order.
+	// inputs first, in selection order: for an input column the missing
+	// cells of the kept rows that have the column's block (a row without a
+	// whole block is counted in Absent instead), for a target column those
+	// of all the rows read (each dropped the row).
 	Missing []Count
 	// Constant lists the selected columns that take a single value (or
 	// none) on the kept rows, missing cells aside.
@@ -118,11 +122,6 @@ func (f *File) ReadBlocks(req Request) (*Blocks, error) {
 	}
 	out := &Blocks{Report: Report{Rows: len(t.Line)}}
 	rep := &out.Report
-	for k, m := range t.Missing {
-		if m > 0 {
-			rep.Missing = append(rep.Missing, Count{names[k], m})
-		}
-	}
 
 	// Rows with a missing target are dropped.
 	var keep []int
@@ -152,11 +151,41 @@ func (f *File) ReadBlocks(req Request) (*Blocks, error) {
 	if len(keep) == 0 {
 		return nil, fmt.Errorf("%s: every one of the %d rows has a missing target value: %w", f.Name(), rep.Rows, ErrNoRows)
 	}
+	missing := make([]int, len(all))
+	for _, i := range keep {
+		row := t.Data.RawRowView(i)
+		for b := range req.Inputs {
+			lo, hi := start(b), ends[b]
+			if allNaN(row[lo:hi]) {
+				continue
+			}
+			for k := lo; k < hi; k++ {
+				if math.IsNaN(row[k]) {
+					missing[k]++
+				}
+			}
+		}
+	}
+	for k := tlo; k < len(all); k++ {
+		missing[k] = t.Missing[k]
+	}
+	for k, m := range missing {
+		if m > 0 {
+			rep.Missing = append(rep.Missing, Count{names[k], m})
+		}
+	}
 	if req.RefuseMissing {
 		for _, i := range keep {
-			for k, v := range t.Data.RawRowView(i)[:tlo] {
-				if math.IsNaN(v) {
-					return nil, fmt.Errorf("%s: %s, column %q: %w", f.Name(), t.Where(i, k), names[k], ErrMissing)
+			row := t.Data.RawRowView(i)
+			for b := range req.Inputs {
+				lo, hi := start(b), ends[b]
+				if allNaN(row[lo:hi]) {
+					continue // a row without this block: not a missing cell
+				}
+				for k := lo; k < hi; k++ {
+					if math.IsNaN(row[k]) {
+						return nil, fmt.Errorf("%s: %s, column %q: %w", f.Name(), t.Where(i, k), names[k], ErrMissing)
+					}
 				}
 			}
 		}

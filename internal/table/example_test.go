@@ -59,7 +59,7 @@ func ExampleFile_ReadBlocks() {
 	// ⎡  1    2⎤
 	// ⎢NaN    3⎥
 	// ⎣  3    5⎦
-	// 4 rows, 3 kept, 1 dropped (first at line 4), missing [{x1 1} {y1 1} {target 1}]
+	// 4 rows, 3 kept, 1 dropped (first at line 4), missing [{x1 1} {target 1}]
 }
 
 func ExampleParseColumns() {

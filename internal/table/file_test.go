@@ -402,7 +402,9 @@ func TestReadBlocks(t *testing.T) {
 	if r.Rows != 4 || r.Kept != 3 || r.Dropped != 1 || r.FirstDropped != "line 4" {
 		t.Errorf("report %+v", r)
 	}
-	if !slices.Equal(r.Missing, []Count{{"a1", 1}, {"a2", 1}, {"b1", 1}, {"b2", 1}, {"y", 1}}) {
+	// a2's NA is in the dropped row, b1 and b2 are the absent modality's:
+	// only a1's empty cell is a missing input cell.
+	if !slices.Equal(r.Missing, []Count{{"a1", 1}, {"y", 1}}) {
 		t.Errorf("missing %v", r.Missing)
 	}
 	if !slices.Equal(r.Absent, []int{0, 1}) || !slices.Equal(r.Constant, []string{"a1", "a2", "b1"}) {
@@ -422,6 +424,11 @@ func TestReadBlocks(t *testing.T) {
 	req.RefuseMissing = true
 	if _, err := open().ReadBlocks(req); !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), `standard input: line 3, column "a1": missing value`) {
 		t.Errorf("refuse: %v", err)
+	}
+	// A row without a whole modality is not a missing cell.
+	req.Inputs[0].Spec = "a2"
+	if b, err := open().ReadBlocks(req); err != nil || !slices.Equal(b.Report.Absent, []int{0, 1}) {
+		t.Errorf("refuse with modality B absent in one row: %v", err)
 	}
 
 	// By name, without a target: all rows are kept.
