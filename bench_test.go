@@ -45,7 +45,7 @@ func benchStep(b *testing.B, withPID bool) {
 	defer t.Close()
 	xs := trainer.NewInputs(1024, d.Dims())
 	for i, mod := range d.Modalities {
-		if err := xs.SetRows(i, 0, mod.X.RawMatrix().Data); err != nil {
+		if err := xs.SetRows(i, 0, mod.X.(*mat.Dense).RawMatrix().Data); err != nil {
 			b.Fatal(err)
 		}
 	}

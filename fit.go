@@ -371,7 +371,7 @@ func (m *Model) fitInputs(train Dataset) (*trainer.Inputs, []string, error) {
 				return nil, nil, fmt.Errorf("%w: modality %s is missing in %d of the %d training rows: too few to learn from", ErrInput, mod.Name, n-len(rows), n)
 			}
 			if len(rows) < n {
-				x = takeRows(x, rows)
+				x = viewRows(x, rows)
 			}
 		}
 		opt := transform.PipelineOptions{Quantile: cfg.Inputs == Quantile, Clip: cfg.InputClip, Missing: cfg.Missing, Names: m.columnNames(i)}
@@ -416,7 +416,7 @@ func (m *Model) transformBlocks(d Dataset, fn func(lo int, xs []*mat.Dense) erro
 		hi := min(lo+blockRows, n)
 		for i, mod := range d.Modalities {
 			xs[i] = bufs[i].Slice(0, hi-lo, 0, m.dims[i]).(*mat.Dense)
-			if err := m.inputs[i].TransformTo(xs[i], mod.X.Slice(lo, hi, 0, m.dims[i])); err != nil {
+			if err := m.inputs[i].TransformTo(xs[i], sliceRows(mod.X, lo, hi)); err != nil {
 				return fmt.Errorf("%w: modality %s: %v", ErrInput, mod.Name, err)
 			}
 		}

@@ -80,7 +80,7 @@ func roundedSynthetic() Dataset {
 		r, c := m.X.Dims()
 		for i := range r {
 			for j := range c {
-				m.X.Set(i, j, math.Round(m.X.At(i, j)*50)/50)
+				m.X.(*mat.Dense).Set(i, j, math.Round(m.X.At(i, j)*50)/50)
 			}
 		}
 	}
@@ -108,7 +108,7 @@ func TestQuantileInputs(t *testing.T) {
 	d := roundedSynthetic()
 	m1, train1 := fit(d)
 	warped := roundedSynthetic()
-	x := warped.Modalities[0].X
+	x := warped.Modalities[0].X.(*mat.Dense)
 	r, _ := x.Dims()
 	for i := range r {
 		x.Set(i, 0, math.Exp(3*x.At(i, 0))-10)
@@ -140,13 +140,13 @@ func TestQuantileInputs(t *testing.T) {
 		t.Errorf("quantile model: %d training rows out of range (err %v)", n, err)
 	}
 	far := Dataset{Modalities: []Modality{{"signal", mat.DenseCopyOf(train1.Modalities[0].X)}, train1.Modalities[1]}}
-	far.Modalities[0].X.Set(5, 4, 1e9)
-	far.Modalities[0].X.Set(9, 0, -1e9)
+	far.Modalities[0].X.(*mat.Dense).Set(5, 4, 1e9)
+	far.Modalities[0].X.(*mat.Dense).Set(9, 0, -1e9)
 	if n, err := m3.OutOfRange(far); err != nil || n != 2 {
 		t.Errorf("quantile model: OutOfRange = %d (err %v), want the 2 rows beyond the training values", n, err)
 	}
 	bad := Dataset{Modalities: []Modality{{"signal", mat.DenseCopyOf(train1.Modalities[0].X)}, train1.Modalities[1]}}
-	bad.Modalities[0].X.Set(3, 1, math.Inf(-1))
+	bad.Modalities[0].X.(*mat.Dense).Set(3, 1, math.Inf(-1))
 	if _, err := m3.Predict(bad); !errors.Is(err, ErrInput) {
 		t.Errorf("Predict with −Inf: err = %v, want ErrInput", err)
 	}

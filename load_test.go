@@ -134,7 +134,7 @@ func TestReadFileParquet(t *testing.T) {
 	}
 }
 
-func equalNaN(a, b *mat.Dense) bool {
+func equalNaN(a, b mat.Matrix) bool {
 	r, c := a.Dims()
 	if rb, cb := b.Dims(); r != rb || c != cb {
 		return false

@@ -104,7 +104,7 @@ func TestMissingModality(t *testing.T) {
 	variance /= 400
 	lacking := part(test, 0, 400)
 	for i := range 400 {
-		row := lacking.Modalities[1].X.RawRowView(i) // b is missing: c still carries the signal
+		row := lacking.Modalities[1].X.(*mat.Dense).RawRowView(i) // b is missing: c still carries the signal
 		for j := range row {
 			row[j] = math.NaN()
 		}
@@ -140,8 +140,8 @@ func TestMissingModality(t *testing.T) {
 	// A row with no modality at all is refused.
 	none := part(test, 0, 2)
 	for _, mod := range none.Modalities {
-		for j := range mod.X.RawRowView(1) {
-			mod.X.Set(1, j, math.NaN())
+		for j := range mod.X.(*mat.Dense).RawRowView(1) {
+			mod.X.(*mat.Dense).Set(1, j, math.NaN())
 		}
 	}
 	m, _ := New(threeConfig(5), d.Dims()...)

@@ -141,8 +141,10 @@ func (m *Model) presence(d Dataset) ([]bool, error) {
 	n, nm := d.Rows(), len(d.Modalities)
 	var present []bool
 	for i, mod := range d.Modalities {
+		_, c := mod.X.Dims()
+		buf := make([]float64, c)
 		for r := range n {
-			if !allNaN(mod.X.RawRowView(r)) {
+			if !allNaN(row(mod.X, r, buf)) {
 				continue
 			}
 			if present == nil {

@@ -30,10 +30,14 @@ var (
 )
 
 // Modality is one kind of input about the samples: an n×d matrix whose rows
-// are the samples, with a name used in reports.
+// are the samples, with a name used in reports. X may be any mat.Matrix: a
+// *mat.Dense, or a matrix that keeps the source's own type (bytes of
+// pixels, float32) and converts in At, so a large input is held once and
+// small. NaN marks a missing value; a row whose every value is NaN lacks
+// the modality.
 type Modality struct {
 	Name string
-	X    *mat.Dense
+	X    mat.Matrix
 }
 
 // Dataset holds the modalities and the target of the same n samples. Y is
@@ -49,7 +53,7 @@ func (d Dataset) Rows() int {
 		r, _ := d.Y.Dims()
 		return r
 	}
-	if len(d.Modalities) > 0 && d.Modalities[0].X != nil && !d.Modalities[0].X.IsEmpty() {
+	if len(d.Modalities) > 0 && !empty(d.Modalities[0].X) {
 		r, _ := d.Modalities[0].X.Dims()
 		return r
 	}
@@ -60,7 +64,7 @@ func (d Dataset) Rows() int {
 func (d Dataset) Dims() []int {
 	out := make([]int, len(d.Modalities))
 	for i, m := range d.Modalities {
-		if m.X != nil && !m.X.IsEmpty() {
+		if !empty(m.X) {
 			_, out[i] = m.X.Dims()
 		}
 	}
@@ -77,8 +81,10 @@ func (d Dataset) Names() []string {
 }
 
 // Subset returns the data set restricted to the given rows, in that order
-// (repeats allowed). The matrices are copies. A row index outside
-// [0, Rows()) is an error wrapping ErrInput.
+// (repeats allowed). The modalities' matrices are views of d's, which they
+// read through (no copy, whatever their type; changes to d show through),
+// the target is a copy. A row index outside [0, Rows()) is an error
+// wrapping ErrInput.
 func (d Dataset) Subset(rows []int) (Dataset, error) {
 	n := d.Rows()
 	for _, r := range rows {
@@ -88,29 +94,21 @@ func (d Dataset) Subset(rows []int) (Dataset, error) {
 	}
 	out := Dataset{Modalities: make([]Modality, len(d.Modalities))}
 	for i, m := range d.Modalities {
-		if m.X != nil && !m.X.IsEmpty() {
+		if !empty(m.X) {
 			if r, _ := m.X.Dims(); r != n {
 				return Dataset{}, fmt.Errorf("%w: subset: modality %s has %d rows, the data set %d", ErrInput, m.Name, r, n)
 			}
 		}
-		out.Modalities[i] = Modality{Name: m.Name, X: takeRows(m.X, rows)}
+		out.Modalities[i] = Modality{Name: m.Name, X: viewRows(m.X, rows)}
 	}
 	if d.Y != nil && !d.Y.IsEmpty() {
-		out.Y = takeRows(d.Y, rows)
+		if len(rows) == 0 {
+			out.Y = &mat.Dense{}
+		} else {
+			out.Y = mat.DenseCopyOf(viewRows(d.Y, rows))
+		}
 	}
 	return out, nil
-}
-
-func takeRows(x *mat.Dense, rows []int) *mat.Dense {
-	if len(rows) == 0 || x == nil || x.IsEmpty() {
-		return &mat.Dense{}
-	}
-	_, c := x.Dims()
-	out := mat.NewDense(len(rows), c, nil)
-	for i, r := range rows {
-		out.SetRow(i, x.RawRowView(r))
-	}
-	return out
 }
 
 // validate checks a data set against the expected layout. dims may be nil to
@@ -130,7 +128,7 @@ func (d Dataset) validate(what string, dims []int, dm int, needY bool, missing t
 		if name == "" {
 			name = fmt.Sprintf("#%d", i+1)
 		}
-		if m.X == nil || m.X.IsEmpty() {
+		if empty(m.X) {
 			return fmt.Errorf("%w: %s: modality %s is empty", ErrInput, what, name)
 		}
 		r, c := m.X.Dims()
@@ -165,10 +163,11 @@ func (d Dataset) validate(what string, dims []int, dm int, needY bool, missing t
 }
 
 // finite reports the first entry of x that is ±Inf, or NaN unless nanOK.
-func finite(x *mat.Dense, nanOK bool) error {
-	r, _ := x.Dims()
+func finite(x mat.Matrix, nanOK bool) error {
+	r, c := x.Dims()
+	buf := make([]float64, c)
 	for i := 0; i < r; i++ {
-		for j, v := range x.RawRowView(i) {
+		for j, v := range row(x, i, buf) {
 			if math.IsInf(v, 0) || (math.IsNaN(v) && !nanOK) {
 				return fmt.Errorf("row %d, column %d is %v", i, j, v)
 			}

@@ -43,11 +43,15 @@ func small(seed uint64, epochs int) Config {
 		Batch: 128, Epochs: epochs, Seed: seed, Patience: 15, Bootstrap: -1}
 }
 
-// part returns rows [lo, hi) of d.
+// part returns rows [lo, hi) of d, copied into new *mat.Dense matrices
+// (Subset's views would let a test's changes reach d).
 func part(d Dataset, lo, hi int) Dataset {
 	s, err := d.Subset(rows(lo, hi))
 	if err != nil {
 		panic(err)
+	}
+	for i, m := range s.Modalities {
+		s.Modalities[i].X = mat.DenseCopyOf(m.X)
 	}
 	return s
 }
@@ -246,7 +250,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	inf := part(d, 0, 300)
-	inf.Modalities[1].X.Set(17, 2, math.Inf(1))
+	inf.Modalities[1].X.(*mat.Dense).Set(17, 2, math.Inf(1))
 	nanY := part(d, 0, 300)
 	nanY.Y.Set(4, 0, math.NaN())
 	wrong := Dataset{Modalities: []Modality{d.Modalities[0], {"short", mat.NewDense(300, 2, nil)}}, Y: d.Y}
@@ -281,7 +285,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	nan := part(d, 0, 300)
-	nan.Modalities[1].X.Set(17, 2, math.NaN())
+	nan.Modalities[1].X.(*mat.Dense).Set(17, 2, math.NaN())
 	if _, err := mr.Fit(context.Background(), nan, Dataset{}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "row 17") {
 		t.Errorf("NaN with Missing = Refuse: err = %v, want ErrInput naming row 17", err)
 	}
@@ -311,7 +315,7 @@ func TestBadInput(t *testing.T) {
 func TestConstantColumn(t *testing.T) {
 	d := synthetic(900, 6)
 	for i := 0; i < 900; i++ {
-		d.Modalities[1].X.Set(i, 0, 3.5) // a constant column, as in real data
+		d.Modalities[1].X.(*mat.Dense).Set(i, 0, 3.5) // a constant column, as in real data
 	}
 	m, err := New(small(1, 3), d.Dims()...)
 	if err != nil {
@@ -351,7 +355,7 @@ func TestVectorTarget(t *testing.T) {
 	d := synthetic(1000, 8)
 	y2 := mat.NewDense(1000, 2, nil)
 	for i := 0; i < 1000; i++ {
-		a := d.Modalities[0].X.RawRowView(i)
+		a := d.Modalities[0].X.(*mat.Dense).RawRowView(i)
 		y2.Set(i, 0, d.Y.At(i, 0))
 		y2.Set(i, 1, a[4]-0.5*a[5])
 	}
@@ -410,7 +414,7 @@ func TestDegenerateData(t *testing.T) {
 		t.Errorf("constant target: err = %v after %d epochs, want ErrInput naming critical_temp before any epoch", err, epochs)
 	}
 	dead := part(d, 0, 300)
-	dead.Modalities[1].X.Zero()
+	dead.Modalities[1].X.(*mat.Dense).Zero()
 	_, err = m.Fit(context.Background(), dead, Dataset{}, WithProgress(func(Epoch) { epochs++ }))
 	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "modality noise: all 5 columns are constant") || epochs != 0 {
 		t.Errorf("constant modality: err = %v after %d epochs", err, epochs)

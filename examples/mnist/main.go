@@ -319,11 +319,11 @@ func headline(r *runner.Report) string {
 // inkedPixels returns, in ascending order, the columns of images (one image
 // per row) that are positive in at least a fraction minFrac of the rows.
 // minFrac ≤ 0 returns every column.
-func inkedPixels(images *mat.Dense, minFrac float64) []int {
+func inkedPixels(images *datasets.Images, minFrac float64) []int {
 	n, d := images.Dims()
 	count := make([]int, d)
 	for i := range n {
-		for j, v := range images.RawRowView(i) {
+		for j, v := range images.Image(i) {
 			if v > 0 {
 				count[j]++
 			}
@@ -391,7 +391,7 @@ func buildDataset(mn *datasets.MNIST, nTrain, nTest int, seed uint64, pixels []i
 // (two uniform indices per pair), but into preallocated rows, so that the
 // training and test pairs share one matrix per modality without an
 // intermediate copy.
-func drawPairs(tens, units *mat.Dense, y []float64, from, count int, images *mat.Dense, labels []uint8, pixels []int, rng *rand.Rand) error {
+func drawPairs(tens, units *mat.Dense, y []float64, from, count int, images *datasets.Images, labels []uint8, pixels []int, rng *rand.Rand) error {
 	m, _ := images.Dims()
 	if len(labels) != m {
 		return fmt.Errorf("%d labels for %d images", len(labels), m)
@@ -407,9 +407,8 @@ func drawPairs(tens, units *mat.Dense, y []float64, from, count int, images *mat
 	for i := from; i < from+count; i++ {
 		a, b := rng.IntN(m), rng.IntN(m)
 		ta, ub := tens.RawRowView(i), units.RawRowView(i)
-		ia, ib := images.RawRowView(a), images.RawRowView(b)
 		for k, j := range pixels {
-			ta[k], ub[k] = ia[j], ib[j]
+			ta[k], ub[k] = images.At(a, j), images.At(b, j)
 		}
 		y[i] = float64(10*int(labels[a]) + int(labels[b]))
 	}

@@ -20,23 +20,26 @@ import (
 	"github.com/pidreg/pidreg/internal/runner"
 )
 
-// taggedMNIST returns an MNIST-like set whose images identify themselves:
-// pixel 0 of training image i is i+1, of test image i it is −(i+1), the
-// other pixels repeat the tag scaled by the pixel index; label(i) = 7i mod 10.
+// taggedMNIST returns an MNIST-like set whose images identify themselves
+// (d ≥ 3 pixels): pixels 0 and 1 of image i are i mod 256 and i / 256,
+// pixel 2 is 1 in the test set and 0 in the training set, pixel j ≥ 3 is
+// (i + j) mod 256; label(i) = 7i mod 10.
 func taggedMNIST(nTrain, nTest, d int) *datasets.MNIST {
-	make1 := func(n int, sign float64) (*mat.Dense, []uint8) {
-		x := mat.NewDense(n, d, nil)
+	make1 := func(n int, test uint8) (*datasets.Images, []uint8) {
+		x := &datasets.Images{N: n, Pixels: d, Pix: make([]uint8, n*d)}
 		lab := make([]uint8, n)
 		for i := range n {
-			for j := range d {
-				x.Set(i, j, sign*float64(i+1)*float64(j+1))
+			im := x.Image(i)
+			im[0], im[1], im[2] = uint8(i%256), uint8(i/256), test
+			for j := 3; j < d; j++ {
+				im[j] = uint8((i + j) % 256)
 			}
 			lab[i] = uint8(7 * i % 10)
 		}
 		return x, lab
 	}
-	trX, trY := make1(nTrain, 1)
-	teX, teY := make1(nTest, -1)
+	trX, trY := make1(nTrain, 0)
+	teX, teY := make1(nTest, 1)
 	return &datasets.MNIST{TrainImages: trX, TrainLabels: trY, TestImages: teX, TestLabels: teY}
 }
 
@@ -44,16 +47,17 @@ func taggedMNIST(nTrain, nTest, d int) *datasets.MNIST {
 // came from the test set.
 func source(t *testing.T, row []float64) (idx int, test bool) {
 	t.Helper()
-	tag := row[0]
+	b := make([]int, len(row))
 	for j, v := range row {
-		if v != tag*float64(j+1) {
+		b[j] = int(math.Round(v * 255))
+	}
+	idx = b[0] + 256*b[1]
+	for j := 3; j < len(b); j++ {
+		if b[j] != (idx+j)%256 {
 			t.Fatalf("row %v is not one whole image", row)
 		}
 	}
-	if tag < 0 {
-		return int(-tag) - 1, true
-	}
-	return int(tag) - 1, false
+	return idx, b[2] == 1
 }
 
 func TestBuildDatasetPairs(t *testing.T) {
@@ -72,8 +76,8 @@ func TestBuildDatasetPairs(t *testing.T) {
 	var tensDigit, unitsDigit [10]int
 	seenTrain := map[int]bool{}
 	for i := range nTrain + nTest {
-		a, aTest := source(t, ds.Modalities[0].X.RawRowView(i))
-		b, bTest := source(t, ds.Modalities[1].X.RawRowView(i))
+		a, aTest := source(t, ds.Modalities[0].X.(*mat.Dense).RawRowView(i))
+		b, bTest := source(t, ds.Modalities[1].X.(*mat.Dense).RawRowView(i))
 		wantTest := i >= nTrain
 		if aTest != wantTest || bTest != wantTest {
 			t.Fatalf("row %d (test part: %v) pairs images from the test set: %v, %v", i, wantTest, aTest, bTest)
@@ -121,17 +125,15 @@ func TestBuildDatasetPairs(t *testing.T) {
 }
 
 func TestInkedPixels(t *testing.T) {
-	// 10 images of 4 pixels: pixel 0 inked in all, 1 in 3, 2 in 1, 3 never;
-	// negative values are not ink.
-	x := mat.NewDense(10, 4, nil)
+	// 10 images of 4 pixels: pixel 0 inked in all, 1 in 3, 2 in 1, 3 never.
+	x := &datasets.Images{N: 10, Pixels: 4, Pix: make([]uint8, 40)}
 	for i := range 10 {
-		x.Set(i, 0, 0.5)
+		x.Image(i)[0] = 128
 		if i < 3 {
-			x.Set(i, 1, 1)
+			x.Image(i)[1] = 255
 		}
-		x.Set(i, 3, -1)
 	}
-	x.Set(9, 2, 0.01)
+	x.Image(9)[2] = 3
 	for _, c := range []struct {
 		frac float64
 		want []int
@@ -201,7 +203,7 @@ func TestBuildDatasetErrors(t *testing.T) {
 		t.Errorf("short labels: %v", err)
 	}
 	bad = taggedMNIST(20, 10, 3)
-	bad.TestImages = mat.NewDense(10, 4, nil)
+	bad.TestImages = &datasets.Images{N: 10, Pixels: 4, Pix: make([]uint8, 40)}
 	if _, err := buildDataset(bad, 5, 5, 1, nil); err == nil {
 		t.Error("test images of another width accepted")
 	}
@@ -265,8 +267,8 @@ func TestFlags(t *testing.T) {
 func digitMNIST(nTrain, nTest int, seed uint64) *datasets.MNIST {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	const d = 64
-	make1 := func(n int) (*mat.Dense, []uint8) {
-		x := mat.NewDense(n, d, nil)
+	make1 := func(n int) (*datasets.Images, []uint8) {
+		x := &datasets.Images{N: n, Pixels: d, Pix: make([]uint8, n*d)}
 		lab := make([]uint8, n)
 		for i := range n {
 			l := rng.IntN(10)
@@ -276,7 +278,7 @@ func digitMNIST(nTrain, nTest int, seed uint64) *datasets.MNIST {
 				if j%10 == l {
 					v += 0.7
 				}
-				x.Set(i, j, v)
+				x.Image(i)[j] = uint8(math.Round(255 * v))
 			}
 		}
 		return x, lab
@@ -363,7 +365,7 @@ func TestRealMNISTPairs(t *testing.T) {
 		}
 	}
 	// The mean MNIST pixel is 0.1307 (training set) and 0.1325 (test set).
-	for k, x := range []*mat.Dense{ds.Modalities[0].X, ds.Modalities[1].X} {
+	for k, x := range []mat.Matrix{ds.Modalities[0].X, ds.Modalities[1].X} {
 		m := mat.Sum(x) / float64(3000*784)
 		if math.Abs(m-0.131) > 0.005 {
 			t.Fatalf("modality %d: mean pixel %v, want ≈ 0.131", k, m)

@@ -449,7 +449,7 @@ func missing(d pidreg.Dataset, i int) pidreg.Dataset {
 // concat returns the data set with one modality [X₁ … X_M] named "X₁+…+X_M".
 func concat(d pidreg.Dataset) pidreg.Dataset {
 	name := strings.Join(d.Names(), "+")
-	if d.Rows() == 0 || d.Modalities[0].X.IsEmpty() {
+	if d.Rows() == 0 {
 		return pidreg.Dataset{Modalities: []pidreg.Modality{{Name: name, X: &mat.Dense{}}}, Y: d.Y}
 	}
 	r := d.Rows()

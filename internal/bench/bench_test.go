@@ -126,8 +126,8 @@ func TestSplitsAndSample(t *testing.T) {
 	for i := range 15 {
 		k := -1
 		for r := range 40 {
-			if mat.Equal(d.Modalities[0].X.RowView(r), s.Modalities[0].X.RowView(i)) &&
-				mat.Equal(d.Modalities[1].X.RowView(r), s.Modalities[1].X.RowView(i)) && d.Y.At(r, 0) == s.Y.At(i, 0) {
+			if slices.Equal(mat.Row(nil, r, d.Modalities[0].X), mat.Row(nil, i, s.Modalities[0].X)) &&
+				slices.Equal(mat.Row(nil, r, d.Modalities[1].X), mat.Row(nil, i, s.Modalities[1].X)) && d.Y.At(r, 0) == s.Y.At(i, 0) {
 				k = r
 			}
 		}

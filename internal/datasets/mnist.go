@@ -47,11 +47,45 @@ const maxIDXBytes = 1 << 32
 // image per row in row-major pixel order, each pixel p/255 ∈ [0, 1]; labels
 // are the digits 0–9.
 type MNIST struct {
-	TrainImages *mat.Dense // 60000 × 784
-	TrainLabels []uint8    // 60000 digits
-	TestImages  *mat.Dense // 10000 × 784
-	TestLabels  []uint8    // 10000 digits
+	TrainImages *Images // 60000 × 784
+	TrainLabels []uint8 // 60000 digits
+	TestImages  *Images // 10000 × 784
+	TestLabels  []uint8 // 10000 digits
 }
+
+// Images is a set of grey-level images stored as their bytes, one image
+// per row of pixels: a mat.Matrix whose entry (i, j) is pixel j of image i,
+// p/255 ∈ [0, 1]. Keeping the bytes holds MNIST's 70 000 images in 55 MB
+// instead of the 440 MB of a float64 matrix.
+type Images struct {
+	N, Pixels int
+	Pix       []uint8 // N×Pixels, row-major
+}
+
+// unitByte maps a byte p to p/255.
+var unitByte = func() (t [256]float64) {
+	for i := range t {
+		t[i] = float64(i) / 255
+	}
+	return t
+}()
+
+// Dims returns the number of images and of pixels per image.
+func (im *Images) Dims() (r, c int) { return im.N, im.Pixels }
+
+// At returns pixel j of image i, p/255.
+func (im *Images) At(i, j int) float64 {
+	if uint(i) >= uint(im.N) || uint(j) >= uint(im.Pixels) {
+		panic(mat.ErrIndexOutOfRange)
+	}
+	return unitByte[im.Pix[i*im.Pixels+j]]
+}
+
+// T returns the transpose (a view).
+func (im *Images) T() mat.Matrix { return mat.Transpose{Matrix: im} }
+
+// Image returns the bytes of image i.
+func (im *Images) Image(i int) []uint8 { return im.Pix[i*im.Pixels : (i+1)*im.Pixels] }
 
 // The file names of the canonical distribution; each may be stored gzipped
 // (name + ".gz", as in the module) or plain.
@@ -139,7 +173,7 @@ func LoadMNIST(ctx context.Context, dir string) (*MNIST, error) {
 
 // loadMNISTPart reads one images/labels pair and checks it against the
 // canonical sizes.
-func loadMNISTPart(dir, imagesName, labelsName string, want int) (*mat.Dense, []uint8, error) {
+func loadMNISTPart(dir, imagesName, labelsName string, want int) (*Images, []uint8, error) {
 	imgPath, err := firstExisting(filepath.Join(dir, imagesName+".gz"), filepath.Join(dir, imagesName))
 	if err != nil {
 		return nil, nil, fmt.Errorf("datasets: MNIST images in %s: %w", dir, err)
@@ -176,7 +210,7 @@ func loadMNISTPart(dir, imagesName, labelsName string, want int) (*mat.Dense, []
 	return images, labels, nil
 }
 
-func readIDXImagesFile(path string) (*mat.Dense, int, int, error) {
+func readIDXImagesFile(path string) (*Images, int, int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("datasets: %w", err)
@@ -254,23 +288,15 @@ func readIDX(r io.Reader, magic uint32) (dims []int, payload []byte, err error) 
 
 // ReadIDXImages reads an IDX image file (magic 0x00000803: unsigned bytes,
 // three dimensions n, rows, cols), plain or gzipped, and returns the n
-// images as an n×(rows·cols) matrix with pixel values p/255 ∈ [0, 1], each
-// image flattened row-major.
-func ReadIDXImages(r io.Reader) (images *mat.Dense, rows, cols int, err error) {
+// images as an n×(rows·cols) matrix of their bytes with pixel values
+// p/255 ∈ [0, 1], each image flattened row-major.
+func ReadIDXImages(r io.Reader) (images *Images, rows, cols int, err error) {
 	dims, payload, err := readIDX(r, idxMagicImages)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	n, rows, cols := dims[0], dims[1], dims[2]
-	data := make([]float64, len(payload))
-	var scale [256]float64
-	for i := range scale {
-		scale[i] = float64(i) / 255
-	}
-	for i, b := range payload {
-		data[i] = scale[b]
-	}
-	return mat.NewDense(n, rows*cols, data), rows, cols, nil
+	return &Images{N: n, Pixels: rows * cols, Pix: payload}, rows, cols, nil
 }
 
 // ReadIDXLabels reads an IDX label file (magic 0x00000801: unsigned bytes,
@@ -294,7 +320,7 @@ func ReadIDXLabels(r io.Reader) ([]uint8, error) {
 // the units image to a residue mod 10. The draw is reproducible for a given
 // rng state. For the usual protocol, draw training pairs from the training
 // images and 10 000 test pairs from the test images.
-func MNISTPairs(images *mat.Dense, labels []uint8, n int, rng *rand.Rand) (tens, units *mat.Dense, y []float64, err error) {
+func MNISTPairs(images mat.Matrix, labels []uint8, n int, rng *rand.Rand) (tens, units *mat.Dense, y []float64, err error) {
 	if images == nil {
 		return nil, nil, nil, fmt.Errorf("datasets: MNISTPairs: nil images: %w", ErrArgument)
 	}
@@ -318,8 +344,8 @@ func MNISTPairs(images *mat.Dense, labels []uint8, n int, rng *rand.Rand) (tens,
 	y = make([]float64, n)
 	for i := range n {
 		a, b := rng.IntN(m), rng.IntN(m)
-		copy(tens.RawRowView(i), images.RawRowView(a))
-		copy(units.RawRowView(i), images.RawRowView(b))
+		mat.Row(tens.RawRowView(i), a, images)
+		mat.Row(units.RawRowView(i), b, images)
 		y[i] = float64(10*int(labels[a]) + int(labels[b]))
 	}
 	return tens, units, y, nil

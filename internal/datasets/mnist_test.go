@@ -198,7 +198,8 @@ func TestLoadMNIST(t *testing.T) {
 	}
 	var sum float64
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range m.TrainImages.RawMatrix().Data {
+	for _, b := range m.TrainImages.Pix {
+		v := float64(b) / 255
 		sum += v
 		lo, hi = min(lo, v), max(hi, v)
 	}
@@ -311,5 +312,25 @@ func BenchmarkLoadMNIST(b *testing.B) {
 		if _, err := LoadMNIST(context.Background(), dir); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestImagesMatrix(t *testing.T) {
+	im := &Images{N: 2, Pixels: 3, Pix: []uint8{0, 51, 255, 102, 1, 2}}
+	if r, c := im.Dims(); r != 2 || c != 3 {
+		t.Fatalf("dims %d×%d", r, c)
+	}
+	if im.At(0, 1) != 0.2 || im.At(0, 2) != 1 || im.At(1, 0) != 0.4 || im.T().At(2, 1) != 2.0/255 {
+		t.Errorf("pixels %v", mat.Formatted(im))
+	}
+	for _, ij := range [][2]int{{2, 0}, {0, 3}, {-1, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("At(%d, %d) did not panic", ij[0], ij[1])
+				}
+			}()
+			im.At(ij[0], ij[1])
+		}()
 	}
 }
