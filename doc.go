@@ -1,7 +1,10 @@
 // Package pidreg is explainable multimodal regression: it predicts a number
-// (or a vector) from two kinds of input about the same samples and says how
-// much each input contributes, through a Partial Information Decomposition
-// (PID) of what the two learned representations tell about the target.
+// (or a vector) from several kinds of input (modalities) about the same
+// samples and says how much each input contributes, through a Partial
+// Information Decomposition (PID) of what the learned representations tell
+// about the target: what only one modality carries (unique information),
+// what several carry (redundancy), what only their combination reveals
+// (synergy).
 //
 // This documentation is the method's reference: each step below names the
 // package whose documentation carries its formulas, derivations and
@@ -22,6 +25,13 @@
 // λₘ = clamp(sigmoid(θₘ), 0.001, 0.999), θ initialised at 4 (package encoder).
 // The latents are fused as z above and a regression head (the same blocks,
 // no output BatchNorm) maps z to the prediction of the z-scored target.
+//
+// The diagram shows two modalities, the method's case. With M modalities
+// the fusion is z = Σᵢ wᵢZᵢ + Σ_{i<j} w_ij(Zᵢ⊙Z_j) (package fusion), the
+// decomposition the Williams–Beer redundancy lattice with the MMI
+// redundancy (18 atoms for three modalities, 166 for four; each modality
+// against the rest beyond four; package pid), and the CMI term of modality
+// i conditions on the product kernel of all the others.
 //
 // # The decomposition and the fusion weights
 //
@@ -70,6 +80,14 @@
 // held-out decomposition, the weights, the λs, a multivariate normality
 // check of [ỹ, Z₁, Z₂] (the Gaussian PID is exact only for Gaussian
 // variables) and which modality could be dropped for cheaper inference.
+//
+// # Missing modalities
+//
+// A row whose every cell of a modality is missing (NaN) lacks that modality.
+// Training and prediction then fuse only the terms of the modalities the row
+// has, its weights renormalised over them (fusion.RowWeights); a row with no
+// modality is an error. Config.ModalityDropout drops modalities of training
+// rows at random so that a model learns to predict such rows well.
 //
 // # Inputs
 //

@@ -71,6 +71,16 @@
 // come before or after NewTapeMachine. The graph is for training only (a
 // machine in EvalMode changes nothing); inference goes through Weights.
 //
+// # Network
+//
+// Network gathers the graph-free pieces of a trained model — one Weights
+// per modality encoder, the fusion weights and the head — and runs the whole
+// inference path: latents Zₘ = encₘ(Xₘ), the fusion of fusion.FuseLatents
+// (with a per-row mask of the modalities each row has) and the head, in
+// blocks of 1024 rows. A trainer snapshots one after every epoch for
+// validation and keeping the best epoch; a saved model holds one; so
+// validation and prediction run the same code.
+//
 // # Bottleneck
 //
 // During training each modality's representation R passes through
