@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package gemm
+
+// hasAVX2FMA is false off amd64: the assembly kernels exist only there.
+const hasAVX2FMA = false
+
+func defaultKernelD() *kernel[float64] { return &goKernelD }
+func defaultKernelS() *kernel[float32] { return &goKernelS }
