@@ -211,24 +211,76 @@ func pack[T float32 | float64](dst, src []T, ld int, kMajor bool, i0, cnt, p0, k
 		width := min(w, cnt-q)
 		d := dst[q*kb : q*kb+w*kb]
 		if kMajor {
-			for p := 0; p < kb; p++ {
-				s := src[(p0+p)*ld+i0+q:]
-				dp := d[p*w : p*w+w]
-				copy(dp[:width], s)
-				clear(dp[width:])
-			}
-			continue
+			packRuns(d, src[(p0*ld)+i0+q:], ld, width, kb, w)
+		} else {
+			packRows(d, src[(i0+q)*ld+p0:], ld, width, kb, w)
 		}
+	}
+}
+
+// packRuns packs one panel from kb runs of width entries, run p starting
+// at src[p·ld].
+func packRuns[T float32 | float64](d, src []T, ld, width, kb, w int) {
+	switch {
+	case width == 4 && w == 4:
+		for p := 0; p < kb; p++ {
+			*(*[4]T)(d[p*4:]) = [4]T(src[p*ld:])
+		}
+	case width == 6 && w == 6:
+		for p := 0; p < kb; p++ {
+			*(*[6]T)(d[p*6:]) = [6]T(src[p*ld:])
+		}
+	case width == 8 && w == 8:
+		for p := 0; p < kb; p++ {
+			*(*[8]T)(d[p*8:]) = [8]T(src[p*ld:])
+		}
+	case width == 16 && w == 16:
+		for p := 0; p < kb; p++ {
+			*(*[16]T)(d[p*16:]) = [16]T(src[p*ld:])
+		}
+	default:
+		for p := 0; p < kb; p++ {
+			dp := d[p*w : p*w+w]
+			copy(dp[:width], src[p*ld:p*ld+width])
+			clear(dp[width:])
+		}
+	}
+}
+
+// packRows packs one panel from width rows of kb entries, row r starting
+// at src[r·ld], interleaving them.
+func packRows[T float32 | float64](d, src []T, ld, width, kb, w int) {
+	d = d[:w*kb]
+	switch {
+	case width == 4 && w == 4:
+		r0, r1, r2, r3 := src[:kb], src[ld:ld+kb], src[2*ld:2*ld+kb], src[3*ld:3*ld+kb]
+		for p := range r0 {
+			dp := d[p*4 : p*4+4 : p*4+4]
+			dp[0], dp[1], dp[2], dp[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	case width == 6 && w == 6:
+		r0, r1, r2 := src[:kb], src[ld:ld+kb], src[2*ld:2*ld+kb]
+		r3, r4, r5 := src[3*ld:3*ld+kb], src[4*ld:4*ld+kb], src[5*ld:5*ld+kb]
+		for p := range r0 {
+			dp := d[p*6 : p*6+6 : p*6+6]
+			dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+	case width == 8 && w == 8:
+		r0, r1, r2, r3 := src[:kb], src[ld:ld+kb], src[2*ld:2*ld+kb], src[3*ld:3*ld+kb]
+		r4, r5, r6, r7 := src[4*ld:4*ld+kb], src[5*ld:5*ld+kb], src[6*ld:6*ld+kb], src[7*ld:7*ld+kb]
+		for p := range r0 {
+			dp := d[p*8 : p*8+8 : p*8+8]
+			dp[0], dp[1], dp[2], dp[3], dp[4], dp[5], dp[6], dp[7] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
+		}
+	default:
 		for r := 0; r < width; r++ {
-			s := src[(i0+q+r)*ld+p0:]
-			s = s[:kb]
-			for p, v := range s {
+			for p, v := range src[r*ld : r*ld+kb] {
 				d[p*w+r] = v
 			}
 		}
-		for r := width; r < w; r++ {
+		if width < w {
 			for p := 0; p < kb; p++ {
-				d[p*w+r] = 0
+				clear(d[p*w+width : p*w+w])
 			}
 		}
 	}
@@ -272,12 +324,15 @@ func run[T float32 | float64](p *product[T], threads int) {
 	j := fromPool[job[T]](jobs[T]())
 	j.p, j.byRows, j.parts = *p, byRows, threads
 	j.cut(unit, extent)
-	j.wg.Add(threads - 1)
-	for t := 1; t < threads; t++ {
+	// Every part runs on a new goroutine, the caller's included: the last
+	// goroutine started waits in its P's runnext slot, which idle Ps are
+	// slow to steal from, so only the caller's P would run it. The others
+	// are queued where idle Ps take them at once.
+	j.wg.Add(threads)
+	for t := 0; t < threads; t++ {
 		tasks <- task{j, t}
 		go worker()
 	}
-	j.runPart(0)
 	j.wg.Wait()
 	j.p = product[T]{}
 	jobs[T]().Put(j)
