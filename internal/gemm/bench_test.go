@@ -1,7 +1,6 @@
 package gemm
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -9,44 +8,92 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// stepShapes are the products of a training step at batch 256 (m×k by
-// k×n, with the first operand transposed for the weight gradients).
+// stepShapes are the products of a training step at batch 256 for the
+// layers in→out of the default model: the forward X·W (256×in by in×out),
+// the weight gradient Xᵀ·dY (in×256 by 256×out, X stored 256×in) and the
+// input gradient dY·Wᵀ (256×out by out×in, W stored in×out). Names give
+// m×k×n.
 var stepShapes = []struct {
 	name    string
 	tA, tB  blas.Transpose
-	m, n, k int
+	m, k, n int
 }{
-	{"XW_256x86x256", blas.NoTrans, blas.NoTrans, 256, 256, 86},
-	{"XW_256x256x128", blas.NoTrans, blas.NoTrans, 256, 128, 256},
-	{"XW_256x128x64", blas.NoTrans, blas.NoTrans, 256, 64, 128},
-	{"XW_256x64x256", blas.NoTrans, blas.NoTrans, 256, 256, 64},
+	{"XW_256x86x256", blas.NoTrans, blas.NoTrans, 256, 86, 256},
+	{"XW_256x256x128", blas.NoTrans, blas.NoTrans, 256, 256, 128},
+	{"XW_256x128x64", blas.NoTrans, blas.NoTrans, 256, 128, 64},
+	{"XW_256x64x256", blas.NoTrans, blas.NoTrans, 256, 64, 256},
+	{"XW_256x128x1", blas.NoTrans, blas.NoTrans, 256, 128, 1},
 	{"XtdY_86x256x256", blas.Trans, blas.NoTrans, 86, 256, 256},
-	{"XtdY_256x128x256", blas.Trans, blas.NoTrans, 256, 128, 256},
-	{"XtdY_128x64x256", blas.Trans, blas.NoTrans, 128, 64, 256},
+	{"XtdY_256x256x128", blas.Trans, blas.NoTrans, 256, 256, 128},
+	{"XtdY_128x256x64", blas.Trans, blas.NoTrans, 128, 256, 64},
 	{"XtdY_64x256x256", blas.Trans, blas.NoTrans, 64, 256, 256},
-	{"dYWt_256x256x128", blas.NoTrans, blas.Trans, 256, 256, 128},
-	{"dYWt_256x128x64", blas.NoTrans, blas.Trans, 256, 128, 64},
-	{"dYWt_256x64x256", blas.NoTrans, blas.Trans, 256, 64, 256},
+	{"XtdY_128x256x1", blas.Trans, blas.NoTrans, 128, 256, 1},
+	{"dYWt_256x128x256", blas.NoTrans, blas.Trans, 256, 128, 256},
+	{"dYWt_256x64x128", blas.NoTrans, blas.Trans, 256, 64, 128},
+	{"dYWt_256x256x64", blas.NoTrans, blas.Trans, 256, 256, 64},
+	{"dYWt_256x1x128", blas.NoTrans, blas.Trans, 256, 1, 128},
 }
 
-// benchDgemm times one implementation on the step shapes and reports
-// GFLOP/s (2mnk flops per product).
-func benchDgemm(b *testing.B, impl blas.Float64) {
+// benchGemm times gemm on the step shapes and reports GFLOP/s (2·m·n·k
+// flops a product). With -cpu 1,2 Implementation runs on 1 and 2 threads.
+func benchGemm[T float32 | float64](b *testing.B, gemm gemmFunc[T]) {
 	for _, s := range stepShapes {
 		b.Run(s.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			g := gemmCase{tA: s.tA, tB: s.tB, m: s.m, n: s.n, k: s.k, alpha: 1, beta: 0}
-			a, lda, bb, ldb, c, ldc := data[float64](rng, g)
+			a, lda, bb, ldb, c, ldc := data[T](rng, g)
 			b.ReportAllocs()
 			for b.Loop() {
-				impl.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+				gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+			reportGFLOPs(b, 2*float64(s.m*s.n*s.k))
 		})
 	}
 }
 
-func BenchmarkDgemm(b *testing.B)      { benchDgemm(b, Implementation{}) }
-func BenchmarkDgemmGonum(b *testing.B) { benchDgemm(b, gonum.Implementation{}) }
+func reportGFLOPs(b *testing.B, flops float64) {
+	b.ReportMetric(flops*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+}
 
-var _ = fmt.Sprint
+// syrkShapes are covariances: 129 variables over 1000 samples (A stored
+// 1000×129, C = AᵀA) and the Gram matrix of 256 rows of 64 features.
+var syrkShapes = []struct {
+	name string
+	tA   blas.Transpose
+	n, k int
+}{
+	{"AtA_1000x129", blas.Trans, 129, 1000},
+	{"AAt_256x64", blas.NoTrans, 256, 64},
+}
+
+// benchSyrk reports GFLOP/s counting the n(n+1)/2 entries of one triangle,
+// 2k flops each.
+func benchSyrk[T float32 | float64](b *testing.B, syrk syrkFunc[T]) {
+	for _, s := range syrkShapes {
+		b.Run(s.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			g := gemmCase{tA: s.tA, tB: blas.NoTrans, m: s.n, n: s.n, k: s.k, alpha: 1}
+			a, lda, _, _, c, ldc := data[T](rng, g)
+			b.ReportAllocs()
+			for b.Loop() {
+				syrk(blas.Upper, s.tA, s.n, s.k, 1, a, lda, 0, c, ldc)
+			}
+			reportGFLOPs(b, float64(s.n*(s.n+1)*s.k))
+		})
+	}
+}
+
+func BenchmarkDgemm(b *testing.B)      { benchGemm(b, Implementation{}.Dgemm) }
+func BenchmarkDgemmGonum(b *testing.B) { benchGemm(b, gonum.Implementation{}.Dgemm) }
+func BenchmarkSgemm(b *testing.B)      { benchGemm(b, Implementation{}.Sgemm) }
+func BenchmarkSgemmGonum(b *testing.B) { benchGemm(b, gonum.Implementation{}.Sgemm) }
+func BenchmarkDsyrk(b *testing.B)      { benchSyrk(b, Implementation{}.Dsyrk) }
+func BenchmarkDsyrkGonum(b *testing.B) { benchSyrk(b, gonum.Implementation{}.Dsyrk) }
+
+// BenchmarkDgemmGoKernel is the portable path (other CPUs) on one thread.
+func BenchmarkDgemmGoKernel(b *testing.B) {
+	benchGemm(b, func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, bb []float64, ldb int, beta float64, c []float64, ldc int) {
+		p := newGemm(&goKernelD, tA, tB, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
+		run(&p, 1)
+	})
+}

@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // triangle restricts a product to part of C: all of it (Gemm) or one
@@ -118,44 +119,51 @@ func (p *product[T]) kBlock() int {
 	return (p.k + nb - 1) / nb
 }
 
-// region computes the rows [m0, m1) and columns [n0, n1) of C with the
+// serial computes the whole product on the calling goroutine with the
 // BLIS loop order: column panels of B (nc), depth blocks (kc) packing B,
 // row blocks of A (mc) packing A, then the register tiles.
-func (p *product[T]) region(ws *workspace[T], m0, m1, n0, n1 int) {
+func (p *product[T]) serial(ws *workspace[T]) {
 	kn := p.kern
 	kc := p.kBlock()
-	ws.tile = grow(ws.tile, kn.mr*kn.nr)
-	for jc := n0; jc < n1; jc += kn.nc {
-		nc := min(kn.nc, n1-jc)
+	for jc := 0; jc < p.n; jc += kn.nc {
+		nc := min(kn.nc, p.n-jc)
 		for pc := 0; pc < p.k; pc += kc {
 			kb := min(kc, p.k-pc)
 			ws.b = grow(ws.b, roundUp(nc, kn.nr)*kb)
 			pack(ws.b, p.b, p.ldb, !p.transB, jc, nc, pc, kb, kn.nr)
-			beta := p.beta
-			if pc > 0 {
-				beta = 1
-			}
-			for ic := m0; ic < m1; ic += kn.mc {
-				mc := min(kn.mc, m1-ic)
+			for ic := 0; ic < p.m; ic += kn.mc {
+				mc := min(kn.mc, p.m-ic)
 				if p.tri.classify(ic, mc, jc, nc) == outside {
 					continue
 				}
-				ws.a = grow(ws.a, roundUp(mc, kn.mr)*kb)
-				pack(ws.a, p.a, p.lda, p.transA, ic, mc, pc, kb, kn.mr)
-				p.block(ws, ic, mc, jc, nc, kb, beta)
+				p.packA(ws, ic, mc, pc, kb)
+				p.block(ws, ws.b, ic, mc, jc, nc, pc, kb)
 			}
 		}
 	}
 }
 
-// block runs the micro-kernel over the tiles of one packed mc×kb block of
-// A and one kb×nc panel of B.
-func (p *product[T]) block(ws *workspace[T], ic, mc, jc, nc, kb int, beta T) {
+// packA packs the rows [ic, ic+mc) of op(A) at depths [pc, pc+kb).
+func (p *product[T]) packA(ws *workspace[T], ic, mc, pc, kb int) {
+	ws.a = grow(ws.a, roundUp(mc, p.kern.mr)*kb)
+	pack(ws.a, p.a, p.lda, p.transA, ic, mc, pc, kb, p.kern.mr)
+}
+
+// block runs the micro-kernel over the tiles of C in rows [ic, ic+mc) and
+// columns [jc, jc+nc) from the packed block ws.a of A and the packed panel
+// b of B (starting at column jc), both of depth kb starting at pc. The
+// first depth block scales C by β; the others add to it.
+func (p *product[T]) block(ws *workspace[T], b []T, ic, mc, jc, nc, pc, kb int) {
 	kn := p.kern
 	mr, nr, ldc := kn.mr, kn.nr, p.ldc
+	beta := p.beta
+	if pc > 0 {
+		beta = 1
+	}
+	ws.tile = grow(ws.tile, mr*nr)
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp := ws.b[jr*kb : (jr+nr)*kb]
+		bp := b[jr*kb : (jr+nr)*kb]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
 			ap := ws.a[ir*kb : (ir+mr)*kb]
@@ -291,7 +299,7 @@ const maxThreads = 16
 
 // minWork is the number of multiply-adds below which a product is not
 // worth sharing with another goroutine (measured: see doc.go).
-const minWork = 1 << 20
+const minWork = 3 << 19
 
 // threads returns how many goroutines to run the product on.
 func (p *product[T]) threads() int {
@@ -303,112 +311,145 @@ func (p *product[T]) threads() int {
 	return max(1, min(t, work/minWork))
 }
 
-// run computes the product on up to threads goroutines. C is cut into
-// bands of whole register tiles, one per goroutine, along its rows (or its
-// columns when it is wider than tall and not triangular). Each goroutine
-// packs what its band needs; no entry of C is touched by two goroutines,
-// and each is computed by the same operations whatever the cut.
+// targetBlocks is how many blocks of C a shared product aims for, so that
+// a goroutine that starts late, or shares its core, leaves its blocks to
+// the others.
+const targetBlocks = 8
+
+// run computes the product on up to threads goroutines.
+//
+// Shared, it follows the loop order of serial over column panels and depth
+// blocks; for each, the goroutines take blocks of C from a fixed grid (set
+// by the shape alone) in turn, packing the rows of A their block needs and,
+// for the first block of each column of the grid, that part of the panel of
+// B. Whichever goroutine computes a block, each entry of C gets the same
+// operations in the same order, so the result depends neither on threads
+// nor on scheduling.
 func run[T float32 | float64](p *product[T], threads int) {
-	byRows := p.m >= p.n || p.tri != full
-	unit, extent := p.kern.mr, p.m
-	if !byRows {
-		unit, extent = p.kern.nr, p.n
-	}
-	threads = min(threads, (extent+unit-1)/unit, maxThreads)
 	if threads <= 1 {
 		ws := fromPool[workspace[T]](workspaces[T]())
-		p.region(ws, 0, p.m, 0, p.n)
+		p.serial(ws)
 		workspaces[T]().Put(ws)
 		return
 	}
+	kn := p.kern
 	j := fromPool[job[T]](jobs[T]())
-	j.p, j.byRows, j.parts = *p, byRows, threads
-	j.cut(unit, extent)
-	// Every part runs on a new goroutine, the caller's included: the last
-	// goroutine started waits in its P's runnext slot, which idle Ps are
-	// slow to steal from, so only the caller's P would run it. The others
-	// are queued where idle Ps take them at once.
-	j.wg.Add(threads)
-	for t := 0; t < threads; t++ {
-		tasks <- task{j, t}
-		go worker()
+	j.p = *p
+	kc := p.kBlock()
+	for jc := 0; jc < p.n; jc += kn.nc {
+		nc := min(kn.nc, p.n-jc)
+		j.grid(nc)
+		for pc := 0; pc < p.k; pc += kc {
+			kb := min(kc, p.k-pc)
+			j.b = grow(j.b, roundUp(nc, kn.nr)*kb)
+			j.jc, j.nc, j.pc, j.kb = jc, nc, pc, kb
+			j.next.Store(0)
+			for i := range j.colBlocks {
+				j.bState[i].Store(unpacked)
+			}
+			// The caller only waits: were it to work too, the last
+			// goroutine it starts would wait in its P's runnext slot,
+			// which idle Ps are slow to steal from.
+			j.wg.Add(threads)
+			for range threads {
+				tasks <- j
+				go worker()
+			}
+			j.wg.Wait()
+		}
 	}
-	j.wg.Wait()
 	j.p = product[T]{}
 	jobs[T]().Put(j)
 }
 
+// States of a column of the grid's part of the packed panel of B.
+const (
+	unpacked int32 = iota
+	packing
+	packed
+)
+
 // job is one product shared between goroutines.
 type job[T float32 | float64] struct {
-	p      product[T]
-	byRows bool
-	parts  int
-	bounds [maxThreads + 1]int // part t covers [bounds[t], bounds[t+1])
+	p product[T]
+	b []T // the packed panel of B, shared
+	// The current panel: columns [jc, jc+nc), depths [pc, pc+kb).
+	jc, nc, pc, kb int
+	// The grid of blocks: rowBlocks×colBlocks blocks of rowStep×colStep.
+	rowStep, colStep, rowBlocks, colBlocks int
+	// bState[cb] says whether column cb of the grid is packed in b.
+	bState [targetBlocks]atomic.Int32
+	next   atomic.Int64 // next block to take
 	wg     sync.WaitGroup
 }
 
-// cut sets the part bounds on multiples of unit, giving each part about
-// the same number of multiply-adds (for a triangle, rows near its apex are
-// shorter).
-func (j *job[T]) cut(unit, extent int) {
-	units := (extent + unit - 1) / unit
-	// area(u) is the work of the first u units, up to a constant factor.
-	area := func(u int) float64 {
-		i := float64(min(u*unit, extent))
-		n := float64(j.p.n)
-		switch j.p.tri {
-		case upper:
-			return i*n - i*(i-1)/2
-		case lower:
-			return i * (i + 1) / 2
-		}
-		return i
-	}
-	total := area(units)
-	u := 0
-	j.bounds[0] = 0
-	for t := 1; t < j.parts; t++ {
-		target := total * float64(t) / float64(j.parts)
-		for u < units && area(u+1) <= target {
-			u++
-		}
-		// Leave at least one unit for each remaining part.
-		u = max(u, t)
-		u = min(u, units-(j.parts-t))
-		j.bounds[t] = u * unit
-	}
-	j.bounds[j.parts] = extent
+// grid cuts a panel of nc columns of C into blocks: rows in steps of mc
+// and, when that gives fewer than targetBlocks blocks, columns in steps of
+// at least 4·nr.
+func (j *job[T]) grid(nc int) {
+	kn := j.p.kern
+	j.rowStep = kn.mc
+	j.rowBlocks = (j.p.m + kn.mc - 1) / kn.mc
+	cols := max(1, min((targetBlocks+j.rowBlocks-1)/j.rowBlocks, nc/(4*kn.nr)))
+	j.colStep = roundUp((nc+cols-1)/cols, kn.nr)
+	j.colBlocks = (nc + j.colStep - 1) / j.colStep
 }
 
-func (j *job[T]) runPart(t int) {
+// work takes blocks of the current panel until none is left. Blocks are
+// numbered along rows of the grid, so consecutive ones share their rows of
+// A, which a goroutine then packs only once.
+func (j *job[T]) work() {
+	defer j.wg.Done()
+	p := &j.p
 	ws := fromPool[workspace[T]](workspaces[T]())
-	lo, hi := j.bounds[t], j.bounds[t+1]
-	if j.byRows {
-		j.p.region(ws, lo, hi, 0, j.p.n)
-	} else {
-		j.p.region(ws, 0, j.p.m, lo, hi)
+	defer workspaces[T]().Put(ws)
+	rowsPacked := -1 // the row block in ws.a
+	for {
+		u := int(j.next.Add(1) - 1)
+		if u >= j.rowBlocks*j.colBlocks {
+			return
+		}
+		rb, cb := u/j.colBlocks, u%j.colBlocks
+		ic, jc := rb*j.rowStep, cb*j.colStep
+		mc, nc := min(j.rowStep, p.m-ic), min(j.colStep, j.nc-jc)
+		if p.tri.classify(ic, mc, j.jc+jc, nc) == outside {
+			continue
+		}
+		j.packB(cb, jc, nc)
+		if rb != rowsPacked {
+			p.packA(ws, ic, mc, j.pc, j.kb)
+			rowsPacked = rb
+		}
+		p.block(ws, j.b[jc*j.kb:], ic, mc, j.jc+jc, nc, j.pc, j.kb)
 	}
-	workspaces[T]().Put(ws)
 }
 
-func (j *job[T]) done(t int) {
-	j.runPart(t)
-	j.wg.Done()
+// packB makes sure column cb of the grid (columns [jc, jc+nc) of the
+// panel) is packed: the first goroutine to need it packs it, the others
+// wait for it.
+func (j *job[T]) packB(cb, jc, nc int) {
+	st := &j.bState[cb]
+	if st.Load() == packed {
+		return
+	}
+	if st.CompareAndSwap(unpacked, packing) {
+		p := &j.p
+		pack(j.b[jc*j.kb:], p.b, p.ldb, !p.transB, j.jc+jc, nc, j.pc, j.kb, p.kern.nr)
+		st.Store(packed)
+		return
+	}
+	for st.Load() != packed {
+		runtime.Gosched()
+	}
 }
 
-// task hands part t of a job to a fresh goroutine. Passing it through a
-// channel rather than as an argument of the go statement spares the
-// closure the compiler would allocate for the argument.
-type task struct {
-	j interface{ done(int) }
-	t int
-}
+// tasks hands jobs to fresh goroutines. Passing the job through a channel
+// rather than as an argument of the go statement spares the closure the
+// compiler would allocate for the argument.
+var tasks = make(chan interface{ work() }, maxThreads)
 
-var tasks = make(chan task, maxThreads)
-
-// worker runs one task. Every go worker() is preceded by one send on
-// tasks, so each worker finds a task, though maybe another caller's.
+// worker works on one job. Every go worker() is preceded by one send on
+// tasks, so each worker finds a job, though maybe another caller's.
 func worker() {
-	tk := <-tasks
-	tk.j.done(tk.t)
+	(<-tasks).work()
 }

@@ -28,21 +28,23 @@ var (
 // op(A) (m×k) and op(B) (k×n), op(X) being X or Xᵀ as tA and tB say. With
 // beta = 0, C is not read (NaNs in it are overwritten).
 func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if !gemmOK(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) || m == 0 || n == 0 || alpha == 0 || k == 0 {
+	kern := defaultKernelD()
+	if kern == nil || !gemmOK(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) || m == 0 || n == 0 || alpha == 0 || k == 0 {
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	p := newGemm(defaultKernelD(), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	p := newGemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	run(&p, p.threads())
 }
 
 // Sgemm is Dgemm in float32.
 func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if !gemmOK(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) || m == 0 || n == 0 || alpha == 0 || k == 0 {
+	kern := defaultKernelS()
+	if kern == nil || !gemmOK(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc) || m == 0 || n == 0 || alpha == 0 || k == 0 {
 		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	p := newGemm(defaultKernelS(), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	p := newGemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	run(&p, p.threads())
 }
 
@@ -50,21 +52,23 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 // beta·C (tA = NoTrans, A n×k) or C = alpha·Aᵀ·A + beta·C (tA = Trans, A
 // k×n). The other triangle of C is neither read nor written.
 func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
-	if !syrkOK(ul, tA, n, k, len(a), lda, len(c), ldc) || n == 0 || alpha == 0 || k == 0 {
+	kern := defaultKernelD()
+	if kern == nil || !syrkOK(ul, tA, n, k, len(a), lda, len(c), ldc) || n == 0 || alpha == 0 || k == 0 {
 		impl.Implementation.Dsyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
-	p := newSyrk(defaultKernelD(), ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+	p := newSyrk(kern, ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 	run(&p, p.threads())
 }
 
 // Ssyrk is Dsyrk in float32.
 func (impl Implementation) Ssyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float32, a []float32, lda int, beta float32, c []float32, ldc int) {
-	if !syrkOK(ul, tA, n, k, len(a), lda, len(c), ldc) || n == 0 || alpha == 0 || k == 0 {
+	kern := defaultKernelS()
+	if kern == nil || !syrkOK(ul, tA, n, k, len(a), lda, len(c), ldc) || n == 0 || alpha == 0 || k == 0 {
 		impl.Implementation.Ssyrk(ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 		return
 	}
-	p := newSyrk(defaultKernelS(), ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+	p := newSyrk(kern, ul, tA, n, k, alpha, a, lda, beta, c, ldc)
 	run(&p, p.threads())
 }
 

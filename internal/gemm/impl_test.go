@@ -27,13 +27,13 @@ func kernels[T float32 | float64]() []*kernel[T] {
 	switch any(z).(type) {
 	case float64:
 		ks := []*kernel[float64]{&goKernelD}
-		if d := defaultKernelD(); d != &goKernelD {
+		if d := defaultKernelD(); d != nil && d != &goKernelD {
 			ks = append(ks, d)
 		}
 		return any(ks).([]*kernel[T])
 	default:
 		ks := []*kernel[float32]{&goKernelS}
-		if d := defaultKernelS(); d != &goKernelS {
+		if d := defaultKernelS(); d != nil && d != &goKernelS {
 			ks = append(ks, d)
 		}
 		return any(ks).([]*kernel[T])
@@ -44,9 +44,21 @@ func kernels[T float32 | float64]() []*kernel[T] {
 // assembly kernels are not selected, so that a broken detection does not
 // pass unnoticed as the slower Go path.
 func TestAssemblyAvailable(t *testing.T) {
-	t.Logf("AVX2+FMA: %v; kernels %s, %s", hasAVX2FMA, defaultKernelD().name, defaultKernelS().name)
-	if runtime.GOARCH == "amd64" && hasAVX2FMA && (defaultKernelD() == &goKernelD || defaultKernelS() == &goKernelS) {
-		t.Fatal("AVX2+FMA present but the Go kernels are selected")
+	d, s := defaultKernelD(), defaultKernelS()
+	switch {
+	case runtime.GOARCH != "amd64":
+		if d != &goKernelD || s != &goKernelS {
+			t.Fatal("the Go kernels are not selected off amd64")
+		}
+	case hasAVX2FMA:
+		if d == nil || s == nil || d == &goKernelD || s == &goKernelS {
+			t.Fatal("AVX2+FMA present but the assembly kernels are not selected")
+		}
+		t.Logf("kernels %s and %s", d.name, s.name)
+	default:
+		if d != nil || s != nil {
+			t.Fatal("no AVX2+FMA, yet products are not left to gonum")
+		}
 	}
 }
 

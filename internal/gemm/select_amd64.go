@@ -12,16 +12,19 @@ var (
 // registers) supports the assembly kernels.
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// Without AVX2 and FMA, products are left to gonum, whose SSE2 kernels
+// were measured as fast as the Go kernel or faster (see doc.go).
+
 func defaultKernelD() *kernel[float64] {
 	if hasAVX2FMA {
 		return &avx2KernelD
 	}
-	return &goKernelD
+	return nil
 }
 
 func defaultKernelS() *kernel[float32] {
 	if hasAVX2FMA {
 		return &avx2KernelS
 	}
-	return &goKernelS
+	return nil
 }
