@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -96,4 +97,27 @@ func BenchmarkDgemmGoKernel(b *testing.B) {
 		p := newGemm(&goKernelD, tA, tB, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
 		run(&p, 1)
 	})
+}
+
+// BenchmarkThreads times square products on 1 and 2 goroutines, whatever
+// GOMAXPROCS, to place minWork: the size from which sharing pays.
+func BenchmarkThreads(b *testing.B) {
+	kern := defaultKernelD()
+	if kern == nil {
+		b.Skip("products are left to gonum on this CPU")
+	}
+	for _, n := range []int{64, 96, 128, 160, 192, 256} {
+		for threads := 1; threads <= 2; threads++ {
+			b.Run(fmt.Sprintf("n=%d/threads=%d", n, threads), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				g := gemmCase{tA: blas.NoTrans, tB: blas.NoTrans, m: n, n: n, k: n, alpha: 1}
+				a, lda, bb, ldb, c, ldc := data[float64](rng, g)
+				for b.Loop() {
+					p := newGemm(kern, g.tA, g.tB, n, n, n, 1, a, lda, bb, ldb, 0, c, ldc)
+					run(&p, threads)
+				}
+				reportGFLOPs(b, 2*float64(n*n*n))
+			})
+		}
+	}
 }
