@@ -405,9 +405,6 @@ func recovered(f func()) (r any) {
 // TestAllocs checks that repeated calls of one shape allocate nothing,
 // shared between goroutines or not.
 func TestAllocs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("allocation counts need a run without -short's other tests in parallel")
-	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, g := range []gemmCase{
 		{tA: blas.NoTrans, tB: blas.NoTrans, m: 37, n: 41, k: 43, alpha: 1},
