@@ -3,7 +3,9 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -121,3 +123,110 @@ func BenchmarkThreads(b *testing.B) {
 		}
 	}
 }
+
+// contender is one implementation in the side-by-side benchmarks.
+type contender[T float32 | float64] struct {
+	name string
+	gemm gemmFunc[T]
+}
+
+// sharedOn runs the product on exactly threads goroutines, whatever its
+// size (GOMAXPROCS must allow them to run at once).
+func sharedOn[T float32 | float64](kern *kernel[T], threads int) gemmFunc[T] {
+	return func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		p := newGemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		run(&p, threads)
+	}
+}
+
+// contendersD and contendersS are gonum, this package on 1 and 2
+// goroutines, and (with the openblas tag) OpenBLAS.
+var (
+	contendersD = []contender[float64]{
+		{"gonum", gonum.Implementation{}.Dgemm},
+		{"gemm1", sharedOn(defaultKernelD(), 1)},
+		{"gemm2", sharedOn(defaultKernelD(), 2)},
+	}
+	contendersS = []contender[float32]{
+		{"gonum", gonum.Implementation{}.Sgemm},
+		{"gemm1", sharedOn(defaultKernelS(), 1)},
+		{"gemm2", sharedOn(defaultKernelS(), 2)},
+	}
+)
+
+// BenchmarkSideBySideD and BenchmarkSideBySideS alternate the contenders
+// call by call on each step shape, so that all see the same load on a
+// shared machine, and report the median GFLOP/s of each (metric
+// GFLOP/s-name).
+func BenchmarkSideBySideD(b *testing.B) { sideBySide(b, contendersD) }
+func BenchmarkSideBySideS(b *testing.B) { sideBySide(b, contendersS) }
+
+func sideBySide[T float32 | float64](b *testing.B, cs []contender[T]) {
+	for _, s := range stepShapes {
+		g := gemmCase{tA: s.tA, tB: s.tB, m: s.m, n: s.n, k: s.k, alpha: 1}
+		alternate(b, s.name, 2*float64(s.m*s.n*s.k), cs, func(rng *rand.Rand, i int) func() {
+			a, lda, bb, ldb, c, ldc := data[T](rng, g)
+			return func() { cs[i].gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc) }
+		})
+	}
+}
+
+// alternate runs, as sub-benchmark name, the calls setup makes for each
+// contender in turn b.N times, and reports the median GFLOP/s of each
+// under its name.
+func alternate[T float32 | float64](b *testing.B, name string, flops float64, cs []contender[T], setup func(rng *rand.Rand, i int) func()) {
+	b.Run(name, func(b *testing.B) {
+		if defaultKernelD() == nil {
+			b.Skip("products are left to gonum on this CPU")
+		}
+		calls := make([]func(), len(cs))
+		for i := range cs {
+			calls[i] = setup(rand.New(rand.NewPCG(1, 1)), i)
+		}
+		reportMedians(b, flops, cs, calls)
+	})
+}
+
+// reportMedians runs the calls in turn b.N times and reports the median
+// GFLOP/s of each under the name of its contender.
+func reportMedians[T float32 | float64](b *testing.B, flops float64, cs []contender[T], calls []func()) {
+	times := make([][]time.Duration, len(calls))
+	for b.Loop() {
+		for i, call := range calls {
+			t0 := time.Now()
+			call()
+			times[i] = append(times[i], time.Since(t0))
+		}
+	}
+	for i, ct := range cs {
+		slices.Sort(times[i])
+		b.ReportMetric(flops/float64(times[i][len(times[i])/2].Nanoseconds()), "GFLOP/s-"+ct.name)
+	}
+}
+
+// BenchmarkSideBySideSyrk is the same for Dsyrk on syrkShapes: gonum, this
+// package on 1 and 2 goroutines, OpenBLAS with the openblas tag.
+func BenchmarkSideBySideSyrk(b *testing.B) {
+	kern := defaultKernelD()
+	shared := func(threads int) syrkFunc[float64] {
+		return func(ul blas.Uplo, tA blas.Transpose, n, k int, alpha float64, a []float64, lda int, beta float64, c []float64, ldc int) {
+			p := newSyrk(kern, ul, tA, n, k, alpha, a, lda, beta, c, ldc)
+			run(&p, threads)
+		}
+	}
+	cs := []contender[float64]{{name: "gonum"}, {name: "gemm1"}, {name: "gemm2"}}
+	syrks := []syrkFunc[float64]{gonum.Implementation{}.Dsyrk, shared(1), shared(2)}
+	if syrkOpenBLAS != nil {
+		cs, syrks = append(cs, contender[float64]{name: "openblas"}), append(syrks, syrkOpenBLAS)
+	}
+	for _, s := range syrkShapes {
+		g := gemmCase{tA: s.tA, tB: blas.NoTrans, m: s.n, n: s.n, k: s.k, alpha: 1}
+		alternate(b, s.name, float64(s.n*(s.n+1)*s.k), cs, func(rng *rand.Rand, i int) func() {
+			a, lda, _, _, c, ldc := data[float64](rng, g)
+			return func() { syrks[i](blas.Upper, s.tA, s.n, s.k, 1, a, lda, 0, c, ldc) }
+		})
+	}
+}
+
+// syrkOpenBLAS is OpenBLAS's Dsyrk with the openblas tag, else nil.
+var syrkOpenBLAS syrkFunc[float64]

@@ -130,7 +130,7 @@ func (p *product[T]) serial(ws *workspace[T]) {
 		for pc := 0; pc < p.k; pc += kc {
 			kb := min(kc, p.k-pc)
 			ws.b = grow(ws.b, roundUp(nc, kn.nr)*kb)
-			pack(ws.b, p.b, p.ldb, !p.transB, jc, nc, pc, kb, kn.nr)
+			pack(ws.b, p.b, p.ldb, !p.transB, jc, nc, pc, kb, kn.nr, kn.dealB)
 			for ic := 0; ic < p.m; ic += kn.mc {
 				mc := min(kn.mc, p.m-ic)
 				if p.tri.classify(ic, mc, jc, nc) == outside {
@@ -146,7 +146,7 @@ func (p *product[T]) serial(ws *workspace[T]) {
 // packA packs the rows [ic, ic+mc) of op(A) at depths [pc, pc+kb).
 func (p *product[T]) packA(ws *workspace[T], ic, mc, pc, kb int) {
 	ws.a = grow(ws.a, roundUp(mc, p.kern.mr)*kb)
-	pack(ws.a, p.a, p.lda, p.transA, ic, mc, pc, kb, p.kern.mr)
+	pack(ws.a, p.a, p.lda, p.transA, ic, mc, pc, kb, p.kern.mr, p.kern.dealA)
 }
 
 // block runs the micro-kernel over the tiles of C in rows [ic, ic+mc) and
@@ -213,15 +213,16 @@ func roundUp(n, m int) int { return (n + m - 1) / m * m }
 // the depth into dst as panels of width w: entry (i0+q+r, p0+p) goes to
 // dst[q·kb + p·w + r] for q a multiple of w, and the last panel is padded
 // with zeros. kMajor says the source holds entry (i, p) at src[p·ld+i]
-// (A transposed, B not), otherwise at src[i·ld+p].
-func pack[T float32 | float64](dst, src []T, ld int, kMajor bool, i0, cnt, p0, kb, w int) {
+// (A transposed, B not), otherwise at src[i·ld+p]; then deal, if not nil,
+// copies the whole runs of w entries.
+func pack[T float32 | float64](dst, src []T, ld int, kMajor bool, i0, cnt, p0, kb, w int, deal func(n int, d, s []T, stride int)) {
 	if kMajor {
 		// Run by run of the source, each read once in order and dealt out
 		// to the panels: a panel at a time would stride through the block
 		// once per panel.
 		for p := 0; p < kb; p++ {
 			off := (p0+p)*ld + i0
-			packRun(dst[p*w:], src[off:off+cnt], w*kb, w)
+			packRun(dst[p*w:], src[off:off+cnt], w*kb, w, deal)
 		}
 		return
 	}
@@ -233,8 +234,13 @@ func pack[T float32 | float64](dst, src []T, ld int, kMajor bool, i0, cnt, p0, k
 
 // packRun deals the run s out to panels of width w: s[q·w+r] goes to
 // d[q·stride+r], the last panel padded with zeros.
-func packRun[T float32 | float64](d, s []T, stride, w int) {
+func packRun[T float32 | float64](d, s []T, stride, w int, deal func(n int, d, s []T, stride int)) {
 	q := 0 // s[q:] is left to deal; its panel starts at d[q/w·stride]
+	if n := len(s) / w; deal != nil && n > 0 {
+		_, _ = d[(n-1)*stride+w-1], s[n*w-1] // the assembly does not check
+		deal(n, d, s, stride)
+		q = n * w
+	}
 	// Element by element: in generic code an array copy ([8]T(s)) is a
 	// call to memmove, which took a third of a 129×1000 Syrk.
 	switch w {
@@ -451,7 +457,7 @@ func (j *job[T]) packB(cb, jc, nc int) {
 	}
 	if st.CompareAndSwap(unpacked, packing) {
 		p := &j.p
-		pack(j.b[jc*j.kb:], p.b, p.ldb, !p.transB, j.jc+jc, nc, j.pc, j.kb, p.kern.nr)
+		pack(j.b[jc*j.kb:], p.b, p.ldb, !p.transB, j.jc+jc, nc, j.pc, j.kb, p.kern.nr, p.kern.dealB)
 		st.Store(packed)
 		return
 	}

@@ -12,6 +12,9 @@ type kernel[T float32 | float64] struct {
 	// of A and a packed k×nr panel of B, reading c only if beta ≠ 0. Row i
 	// of the tile starts at c[i·ldc].
 	fn func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// dealA and dealB, if not nil, copy n runs of mr (nr) entries, s[i·w:]
+	// to d[i·stride:]: the packing of an operand stored along its panels.
+	dealA, dealB func(n int, d, s []T, stride int)
 }
 
 // Go kernels: the portable path, used where AVX2 and FMA are missing.

@@ -11,3 +11,19 @@ func kernelD(k int, a []float64, b []float64, c []float64, ldc int, alpha float6
 // a is a packed 6×k panel (6 entries per k), b a packed k×16 panel (16 entries per k);
 // row i of the tile starts at c[i·ldc]. k ≥ 0. Needs AVX2 and FMA; lengths are not checked.
 func kernelS(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// dealRunD6 copies s[i·6 : i·6+6] to d[i·stride:] for i < n; n > 0.
+// Needs AVX; lengths are not checked.
+func dealRunD6(n int, d []float64, s []float64, stride int)
+
+// dealRunD8 copies s[i·8 : i·8+8] to d[i·stride:] for i < n; n > 0.
+// Needs AVX; lengths are not checked.
+func dealRunD8(n int, d []float64, s []float64, stride int)
+
+// dealRunS6 copies s[i·6 : i·6+6] to d[i·stride:] for i < n; n > 0.
+// Needs AVX; lengths are not checked.
+func dealRunS6(n int, d []float32, s []float32, stride int)
+
+// dealRunS16 copies s[i·16 : i·16+16] to d[i·stride:] for i < n; n > 0.
+// Needs AVX; lengths are not checked.
+func dealRunS16(n int, d []float32, s []float32, stride int)

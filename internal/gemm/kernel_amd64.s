@@ -459,3 +459,87 @@ kernelS_beta:
 	VMOVUPS     Y14, 32(DI)(SI*2)
 	VZEROUPPER
 	RET
+
+// func dealRunD6(n int, d []float64, s []float64, stride int)
+// Requires: AVX
+TEXT ·dealRunD6(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), AX
+	MOVQ d_base+8(FP), CX
+	MOVQ s_base+32(FP), DX
+	MOVQ stride+56(FP), BX
+	SHLQ $0x03, BX
+
+dealRunD6_loop:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), X1
+	VMOVUPD Y0, (CX)
+	VMOVUPD X1, 32(CX)
+	ADDQ    $0x00000030, DX
+	ADDQ    BX, CX
+	DECQ    AX
+	JNZ     dealRunD6_loop
+	VZEROUPPER
+	RET
+
+// func dealRunD8(n int, d []float64, s []float64, stride int)
+// Requires: AVX
+TEXT ·dealRunD8(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), AX
+	MOVQ d_base+8(FP), CX
+	MOVQ s_base+32(FP), DX
+	MOVQ stride+56(FP), BX
+	SHLQ $0x03, BX
+
+dealRunD8_loop:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD Y0, (CX)
+	VMOVUPD Y1, 32(CX)
+	ADDQ    $0x00000040, DX
+	ADDQ    BX, CX
+	DECQ    AX
+	JNZ     dealRunD8_loop
+	VZEROUPPER
+	RET
+
+// func dealRunS6(n int, d []float32, s []float32, stride int)
+// Requires: AVX
+TEXT ·dealRunS6(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), AX
+	MOVQ d_base+8(FP), CX
+	MOVQ s_base+32(FP), DX
+	MOVQ stride+56(FP), BX
+	SHLQ $0x02, BX
+
+dealRunS6_loop:
+	VMOVUPD (DX), X0
+	VMOVSD  16(DX), X1
+	VMOVUPD X0, (CX)
+	VMOVSD  X1, 16(CX)
+	ADDQ    $0x00000018, DX
+	ADDQ    BX, CX
+	DECQ    AX
+	JNZ     dealRunS6_loop
+	VZEROUPPER
+	RET
+
+// func dealRunS16(n int, d []float32, s []float32, stride int)
+// Requires: AVX
+TEXT ·dealRunS16(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), AX
+	MOVQ d_base+8(FP), CX
+	MOVQ s_base+32(FP), DX
+	MOVQ stride+56(FP), BX
+	SHLQ $0x02, BX
+
+dealRunS16_loop:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD Y0, (CX)
+	VMOVUPD Y1, 32(CX)
+	ADDQ    $0x00000040, DX
+	ADDQ    BX, CX
+	DECQ    AX
+	JNZ     dealRunS16_loop
+	VZEROUPPER
+	RET

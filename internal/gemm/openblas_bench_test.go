@@ -15,3 +15,9 @@ import (
 func BenchmarkDgemmOpenBLAS(b *testing.B) { benchGemm(b, netlib.Implementation{}.Dgemm) }
 func BenchmarkSgemmOpenBLAS(b *testing.B) { benchGemm(b, netlib.Implementation{}.Sgemm) }
 func BenchmarkDsyrkOpenBLAS(b *testing.B) { benchSyrk(b, netlib.Implementation{}.Dsyrk) }
+
+func init() {
+	contendersD = append(contendersD, contender[float64]{"openblas", netlib.Implementation{}.Dgemm})
+	contendersS = append(contendersS, contender[float32]{"openblas", netlib.Implementation{}.Sgemm})
+	syrkOpenBLAS = netlib.Implementation{}.Dsyrk
+}

@@ -4,8 +4,8 @@ import "golang.org/x/sys/cpu"
 
 // AVX2+FMA kernels, written by asmgen.
 var (
-	avx2KernelD = kernel[float64]{name: "avx2-6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, fn: kernelD}
-	avx2KernelS = kernel[float32]{name: "avx2-6x16", mr: 6, nr: 16, kc: 256, mc: 72, nc: 4080, fn: kernelS}
+	avx2KernelD = kernel[float64]{name: "avx2-6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, fn: kernelD, dealA: dealRunD6, dealB: dealRunD8}
+	avx2KernelS = kernel[float32]{name: "avx2-6x16", mr: 6, nr: 16, kc: 256, mc: 72, nc: 4080, fn: kernelS, dealA: dealRunS6, dealB: dealRunS16}
 )
 
 // hasAVX2FMA reports whether the CPU (and the OS, which must save the YMM

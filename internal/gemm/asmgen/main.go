@@ -63,6 +63,10 @@ func main() {
 	ctx := NewContext()
 	kernel(ctx, "kernelD", f64)
 	kernel(ctx, "kernelS", f32)
+	dealRun(ctx, "dealRunD6", f64, 6)
+	dealRun(ctx, "dealRunD8", f64, 8)
+	dealRun(ctx, "dealRunS6", f32, 6)
+	dealRun(ctx, "dealRunS16", f32, 16)
 
 	f, err := ctx.Result()
 	if err != nil {
@@ -91,27 +95,14 @@ func main() {
 // kernel emits the mr×(2·lanes) micro-kernel for one precision.
 func kernel(ctx *Context, name string, e elem) {
 	nr := 2 * e.lanes
-	ctx.Function(name)
-	ctx.Attributes(NOSPLIT)
-	ctx.SignatureExpr(fmt.Sprintf("func(k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s)", e.goType))
-	ctx.Doc(
+	function(ctx, name, fmt.Sprintf("func(k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s)", e.goType),
 		fmt.Sprintf("%s sets the %d×%d tile c = alpha·a·b + beta·c (beta·c is not read when beta is 0).", name, mr, nr),
 		fmt.Sprintf("a is a packed %d×k panel (%d entries per k), b a packed k×%d panel (%d entries per k);", mr, mr, nr, nr),
 		"row i of the tile starts at c[i·ldc]. k ≥ 0. Needs AVX2 and FMA; lengths are not checked.",
 	)
-
-	k := GP64()
-	ctx.Load(ctx.Param("k"), k)
-	a := GP64()
-	ctx.Load(ctx.Param("a").Base(), a)
-	b := GP64()
-	ctx.Load(ctx.Param("b").Base(), b)
-	c := GP64()
-	ctx.Load(ctx.Param("c").Base(), c)
-	ldc := GP64()
-	ctx.Load(ctx.Param("ldc"), ldc)
-	ctx.SHLQ(Imm(uint64(log2(e.size))), ldc) // in bytes
-	c3 := GP64()                             // row 3 of the tile
+	k, a, b, c := load(ctx, "k"), base(ctx, "a"), base(ctx, "b"), base(ctx, "c")
+	ldc := index(ctx, "ldc", e)
+	c3 := GP64() // row 3 of the tile
 	ctx.LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, c3)
 	ctx.ADDQ(c, c3)
 
@@ -207,6 +198,89 @@ func kernel(ctx *Context, name string, e elem) {
 	}
 	ctx.VZEROUPPER()
 	ctx.RET()
+}
+
+// dealRun emits the packing loop that copies n runs of w entries, s[i·w:]
+// to d[i·stride:], for packing the operand whose panels are contiguous in
+// memory (A transposed, B not).
+func dealRun(ctx *Context, name string, e elem, w int) {
+	function(ctx, name, fmt.Sprintf("func(n int, d, s []%s, stride int)", e.goType),
+		fmt.Sprintf("%s copies s[i·%d : i·%d+%d] to d[i·stride:] for i < n; n > 0.", name, w, w, w),
+		"Needs AVX; lengths are not checked.",
+	)
+	n, d, src := load(ctx, "n"), base(ctx, "d"), base(ctx, "s")
+	stride := index(ctx, "stride", e)
+
+	ctx.Label(name + "_loop")
+	bytes := w * e.size
+	regs := []VecPhysical{Y0, Y1, Y2, Y3}
+	type chunk struct {
+		off, size int
+		reg       Register
+	}
+	var chunks []chunk
+	for off, i := 0, 0; off < bytes; i++ {
+		switch {
+		case bytes-off >= 32:
+			chunks = append(chunks, chunk{off, 32, regs[i]})
+		case bytes-off >= 16:
+			chunks = append(chunks, chunk{off, 16, regs[i].AsX()})
+		default:
+			chunks = append(chunks, chunk{off, 8, regs[i].AsX()})
+		}
+		off += chunks[len(chunks)-1].size
+	}
+	for _, c := range chunks {
+		move(ctx, c.size, Mem{Base: src}.Offset(c.off), c.reg)
+	}
+	for _, c := range chunks {
+		move(ctx, c.size, c.reg, Mem{Base: d}.Offset(c.off))
+	}
+	ctx.ADDQ(U32(bytes), src)
+	ctx.ADDQ(stride, d)
+	ctx.DECQ(n)
+	ctx.JNZ(LabelRef(name + "_loop"))
+	ctx.VZEROUPPER()
+	ctx.RET()
+}
+
+// move copies size bytes (32, 16 or 8) with a VEX-encoded move.
+func move(ctx *Context, size int, src, dst Op) {
+	if size == 8 {
+		ctx.VMOVSD(src, dst)
+		return
+	}
+	ctx.VMOVUPD(src, dst)
+}
+
+// function starts a NOSPLIT function with its Go signature and doc.
+func function(ctx *Context, name, signature string, doc ...string) {
+	ctx.Function(name)
+	ctx.Attributes(NOSPLIT)
+	ctx.SignatureExpr(signature)
+	ctx.Doc(doc...)
+}
+
+// load loads an integer argument into a new register.
+func load(ctx *Context, name string) Register {
+	r := GP64()
+	ctx.Load(ctx.Param(name), r)
+	return r
+}
+
+// base loads the data pointer of a slice argument into a new register.
+func base(ctx *Context, name string) Register {
+	r := GP64()
+	ctx.Load(ctx.Param(name).Base(), r)
+	return r
+}
+
+// index loads an integer argument counting entries of e and turns it into
+// bytes.
+func index(ctx *Context, name string, e elem) Register {
+	r := load(ctx, name)
+	ctx.SHLQ(Imm(uint64(log2(e.size))), r)
+	return r
 }
 
 // param is the address of a scalar argument.
