@@ -324,9 +324,13 @@ const maxThreads = 16
 // worth sharing with another goroutine (measured: see doc.go).
 const minWork = 3 << 19
 
-// threads returns how many goroutines to run the product on.
-func (p *product[T]) threads() int {
+// threads returns how many goroutines to run the product on: at most
+// limit (GOMAXPROCS if limit ≤ 0), and one for each minWork multiply-adds.
+func (p *product[T]) threads(limit int) int {
 	t := min(runtime.GOMAXPROCS(0), maxThreads)
+	if limit > 0 {
+		t = min(t, limit)
+	}
 	work := p.m * p.n * p.k
 	if p.tri != full {
 		work /= 2

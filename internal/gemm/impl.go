@@ -15,8 +15,17 @@ import (
 // Arguments are checked as gonum checks them, and bad ones panic with
 // gonum's messages: any call whose arguments gonum would refuse is handed
 // to gonum, which panics.
+//
+// The zero value shares large products between up to GOMAXPROCS
+// goroutines. The result does not depend on the number (see the package
+// documentation), but on a machine whose cores are busy with other work
+// sharing can cost more than it saves: MaxThreads bounds it.
 type Implementation struct {
 	gonum.Implementation
+
+	// MaxThreads is the most goroutines one product runs on; 0 means
+	// GOMAXPROCS. Products too small to gain stay on one.
+	MaxThreads int
 }
 
 var (
@@ -34,7 +43,7 @@ func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		return
 	}
 	p := newGemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	run(&p, p.threads())
+	run(&p, p.threads(impl.MaxThreads))
 }
 
 // Sgemm is Dgemm in float32.
@@ -45,7 +54,7 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		return
 	}
 	p := newGemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	run(&p, p.threads())
+	run(&p, p.threads(impl.MaxThreads))
 }
 
 // Dsyrk computes the ul triangle of the symmetric n×n C = alpha·A·Aᵀ +
@@ -58,7 +67,7 @@ func (impl Implementation) Dsyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		return
 	}
 	p := newSyrk(kern, ul, tA, n, k, alpha, a, lda, beta, c, ldc)
-	run(&p, p.threads())
+	run(&p, p.threads(impl.MaxThreads))
 }
 
 // Ssyrk is Dsyrk in float32.
@@ -69,7 +78,7 @@ func (impl Implementation) Ssyrk(ul blas.Uplo, tA blas.Transpose, n, k int, alph
 		return
 	}
 	p := newSyrk(kern, ul, tA, n, k, alpha, a, lda, beta, c, ldc)
-	run(&p, p.threads())
+	run(&p, p.threads(impl.MaxThreads))
 }
 
 func isTrans(t blas.Transpose) bool { return t == blas.Trans || t == blas.ConjTrans }

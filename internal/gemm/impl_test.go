@@ -329,12 +329,13 @@ func TestDeterminism(t *testing.T) {
 	g := gemmCase{tA: blas.NoTrans, tB: blas.NoTrans, m: 256, n: 256, k: 256, alpha: 1, beta: 0}
 	a, lda, b, ldb, _, ldc := data[float64](rng, g)
 	results := make(map[int][2][]float64)
-	for _, procs := range []int{1, 2, 1, 2} {
+	for i, procs := range []int{1, 2, 1, 2, 2} {
 		runtime.GOMAXPROCS(procs)
+		impl := Implementation{MaxThreads: i / 4} // the last run on one goroutine
 		c := make([]float64, g.m*ldc)
-		Implementation{}.Dgemm(g.tA, g.tB, g.m, g.n, g.k, 1, a, lda, b, ldb, 0, c, ldc)
+		impl.Dgemm(g.tA, g.tB, g.m, g.n, g.k, 1, a, lda, b, ldb, 0, c, ldc)
 		s := make([]float64, g.m*g.m)
-		Implementation{}.Dsyrk(blas.Upper, blas.NoTrans, g.m, g.k, 1, a, lda, 0, s, g.m)
+		impl.Dsyrk(blas.Upper, blas.NoTrans, g.m, g.k, 1, a, lda, 0, s, g.m)
 		if r, ok := results[1]; ok {
 			for i := range c {
 				if math.Float64bits(c[i]) != math.Float64bits(r[0][i]) {
@@ -415,6 +416,31 @@ func TestAllocs(t *testing.T) {
 		f()
 		if n := testing.AllocsPerRun(20, f); n > 0 {
 			t.Errorf("%v: %v allocations per call", g, n)
+		}
+	}
+}
+
+// TestThreads checks the number of goroutines chosen for a product.
+func TestThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	kern := kernels[float64]()[0]
+	for _, c := range []struct {
+		m, n, k, limit int
+		tri            triangle
+		want           int
+	}{
+		{256, 256, 256, 0, full, 4},
+		{256, 256, 256, 1, full, 1},
+		{256, 256, 256, 2, full, 2},
+		{256, 256, 256, 9, full, 4},   // GOMAXPROCS bounds it
+		{256, 128, 64, 0, full, 1},    // 2.1M multiply-adds: not worth sharing
+		{256, 64, 256, 0, full, 2},    // 4.2M
+		{256, 256, 256, 0, upper, 4},  // half of 16.8M
+		{129, 129, 1000, 0, lower, 4}, // half of 16.6M: 5, but GOMAXPROCS is 4
+	} {
+		p := product[float64]{kern: kern, m: c.m, n: c.n, k: c.k, tri: c.tri}
+		if got := p.threads(c.limit); got != c.want {
+			t.Errorf("%d×%d×%d limit %d tri %d: %d goroutines, want %d", c.m, c.n, c.k, c.limit, c.tri, got, c.want)
 		}
 	}
 }
