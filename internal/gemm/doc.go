@@ -120,49 +120,48 @@
 // training step at batch 256, named op(A) m×k times op(B) k×n: X·W, the
 // weight gradient Xᵀ·dY and the input gradient dY·Wᵀ. Machine: a 2-core
 // AMD EPYC VM (Zen 3, family 25 model 1, 2.45 GHz nominal, AVX2+FMA, no
-// AVX-512), Go 1.26, Debian's OpenBLAS 0.3.21 on one thread; load average 7–11
-// during the run (the VM is shared). Each figure is the median over 400
-// calls that alternate the four contenders one call each, so all saw the
-// same load:
+// AVX-512), Go 1.26, Debian's OpenBLAS 0.3.21 on one thread; load average
+// about 3 during the run (the VM is shared). Each figure is the median over
+// 400 calls that alternate the contenders one call each, so all saw the
+// same load; gonum runs with GOMAXPROCS = 2 (it shares products itself):
 //
 //	OPENBLAS_NUM_THREADS=1 go test -tags openblas -run XXX \
 //		-bench SideBySide -benchtime 400x ./internal/gemm
 //
 //	float64            gonum  gemm 1T  gemm 2T  OpenBLAS 1T
-//	XW   256×86·86×256    4.0     31.2     29.5     27.0
-//	XW   256×256·256×128  4.6     32.6     29.5     31.2
-//	XW   256×128·128×64   6.5     29.2     24.1     27.4
-//	XW   256×64·64×256    6.1     34.4     29.4     31.9
-//	XtdY 86×256·256×256   4.7     30.6     24.2     27.9
-//	XtdY 256×256·256×128  4.6     28.1     25.9     30.8
-//	XtdY 128×256·256×64   6.4     33.9     20.2     30.0
-//	XtdY 64×256·256×256   6.1     32.9     26.7     33.6
-//	dYWt 256×128·128×256  4.7     33.0     32.1     31.4
-//	dYWt 256×64·64×128    6.5     32.2     25.5     31.2
-//	dYWt 256×256·256×64   5.9     32.4     27.6     32.2
-//	Syrk AᵀA 1000×129     4.1     21.4     14.2     21.0
-//	Syrk AAᵀ 256×64       5.0     26.2     18.6     23.1
+//	XW   256×86·86×256    7.4     31.7     31.0     27.9
+//	XW   256×256·256×128  9.1     36.3     49.1     33.6
+//	XW   256×128·128×64   8.7     33.3     39.3     35.8
+//	XW   256×64·64×256    8.9     33.9     41.6     32.4
+//	XtdY 86×256·256×256   5.6     28.5     30.7     26.0
+//	XtdY 256×256·256×128  6.0     30.5     34.7     33.0
+//	XtdY 128×256·256×64   5.0     28.8     27.0     29.2
+//	XtdY 64×256·256×256   5.2     30.1     33.7     29.4
+//	dYWt 256×128·128×256  7.9     33.6     45.1     32.2
+//	dYWt 256×64·64×128    7.7     30.7     31.4     29.2
+//	dYWt 256×256·256×64   7.9     31.3     44.8     31.1
+//	Syrk AᵀA 1000×129     4.5     24.2     27.3     24.2
+//	Syrk AAᵀ 256×64       5.4     27.5     31.2     26.8
 //
 //	float32            gonum  gemm 1T  gemm 2T  OpenBLAS 1T
-//	XW   256×86·86×256   10.3     75.7     62.3     73.0
-//	XW   256×256·256×128 10.7     68.8     56.7     72.1
-//	XtdY 256×256·256×128 10.3     66.5     57.4     67.3
-//	dYWt 256×128·128×256  6.5     54.4     53.8     53.7
+//	XW   256×86·86×256   11.4     64.8     74.2     60.4
+//	XW   256×256·256×128 12.5     59.1     85.3     60.6
+//	XtdY 256×256·256×128  6.9     60.1     82.8     61.2
+//	dYWt 256×128·128×256 12.8     56.2     74.8     58.9
 //
-// On one thread the kernels run at OpenBLAS's speed and 5–7 times gonum's.
-// gonum's figures are with GOMAXPROCS = 2 (it shares products itself). On
-// this loaded host a second goroutine cost more than it gave: with the
-// other core busy, a goroutine descheduled in the middle of a block holds
-// up the product. In a quieter moment of the same session (load about
-// 1.5, an earlier version that split C statically) the best of 300
-// alternated calls gave 43 → 65 GFLOP/s on XW 256×256·256×128, 45 → 69 on
-// dYWt 256×128·128×256 and 45 → 85 on a 1024×512·512×1024 product. Set
-// MaxThreads to 1 where the cores are known to be busy. The
-// products with a dimension of 1 (the 128→1 head layer) run at 1–7
-// GFLOP/s here, against 0.2–0.3 for gonum.
+// On one thread the kernels run at OpenBLAS's speed and 4–6 times gonum's
+// (the kernel alone, data in L1, reaches 42–48 GFLOP/s in float64). The
+// products with a dimension of 1 (the 128→1 head layer) run at 1–8
+// GFLOP/s, against 0.2–0.4 for gonum.
 //
-// BenchmarkStepGemm64 at the module root, the 25 products of one step,
-// took 10.0 ms (three runs: 7.5–20) on one thread with this package
-// against 65.8 ms (61–87) with gonum; BenchmarkStepGemm32 3.8 ms (3.7–6.8)
-// against 45.2 (30–46), under the same load.
+// A second goroutine gains 30–45 % on the larger products when measured
+// alone, but on a busy machine it can lose: a goroutine that the operating
+// system deschedules in the middle of a block, or while packing a part of
+// B the other needs, holds up the whole product for a scheduler time
+// slice (milliseconds). BenchmarkStepGemm64 at the module root, the 25
+// products of one step run back to back, took 7.7 ms on one thread with
+// this package, 15.6 ms with GOMAXPROCS = 2, against 42.4 and 28.8 ms
+// with gonum (medians of three, load about 3; float32: 4.1 and 8.6 ms
+// against 33.1 and 35.3). Set MaxThreads to 1 where the cores are known
+// to be busy.
 package gemm

@@ -343,15 +343,22 @@ func (p *product[T]) threads(limit int) int {
 // the others.
 const targetBlocks = 8
 
+// sharedPanel bounds, in entries, the packed panel of B a shared product
+// keeps for all its depth blocks at once (4 MiB of float64).
+const sharedPanel = 1 << 19
+
 // run computes the product on up to threads goroutines.
 //
-// Shared, it follows the loop order of serial over column panels and depth
-// blocks; for each, the goroutines take blocks of C from a fixed grid (set
-// by the shape alone) in turn, packing the rows of A their block needs and,
-// for the first block of each column of the grid, that part of the panel of
-// B. Whichever goroutine computes a block, each entry of C gets the same
-// operations in the same order, so the result depends neither on threads
-// nor on scheduling.
+// Shared, the columns of C are cut into panels narrow enough that the
+// packed panel of B for every depth block fits in sharedPanel entries, and
+// for each panel the goroutines take blocks of C from a fixed grid (set by
+// the shape alone) in turn. For its block a goroutine runs the depth
+// blocks in order, packing the rows of A the block needs and sharing the
+// packing of B in chunks of 4·nr columns: it packs the chunks its block
+// needs that no goroutine has begun, then waits for those others are
+// packing. Whichever goroutine computes a block, each entry of C gets the
+// same operations in the same order, so the result depends neither on
+// threads nor on scheduling.
 func run[T float32 | float64](p *product[T], threads int) {
 	if threads <= 1 {
 		ws := fromPool[workspace[T]](workspaces[T]())
@@ -362,34 +369,32 @@ func run[T float32 | float64](p *product[T], threads int) {
 	kn := p.kern
 	j := fromPool[job[T]](jobs[T]())
 	j.p = *p
-	kc := p.kBlock()
-	for jc := 0; jc < p.n; jc += kn.nc {
-		nc := min(kn.nc, p.n-jc)
-		j.grid(nc)
-		for pc := 0; pc < p.k; pc += kc {
-			kb := min(kc, p.k-pc)
-			j.b = grow(j.b, roundUp(nc, kn.nr)*kb)
-			j.jc, j.nc, j.pc, j.kb = jc, nc, pc, kb
-			j.next.Store(0)
-			for i := range j.colBlocks {
-				j.bState[i].Store(unpacked)
-			}
-			// The caller only waits: were it to work too, the last
-			// goroutine it starts would wait in its P's runnext slot,
-			// which idle Ps are slow to steal from.
-			j.wg.Add(threads)
-			for range threads {
-				tasks <- j
-				go worker()
-			}
-			j.wg.Wait()
+	j.kc = p.kBlock()
+	j.depths = (p.k + j.kc - 1) / j.kc
+	width := min(kn.nc, max(4*kn.nr, sharedPanel/(j.depths*j.kc)/kn.nr*kn.nr))
+	for jc := 0; jc < p.n; jc += width {
+		j.jc, j.nc = jc, min(width, p.n-jc)
+		j.grid()
+		j.b = grow(j.b, j.depths*j.panel)
+		for i := range j.bState {
+			j.bState[i].Store(unpacked)
 		}
+		j.next.Store(0)
+		// The caller only waits: were it to work too, the last goroutine
+		// it starts would wait in its P's runnext slot, which idle Ps are
+		// slow to steal from.
+		j.wg.Add(threads)
+		for range threads {
+			tasks <- j
+			go worker()
+		}
+		j.wg.Wait()
 	}
 	j.p = product[T]{}
 	jobs[T]().Put(j)
 }
 
-// States of a column of the grid's part of the packed panel of B.
+// States of a chunk of the packed panel of B.
 const (
 	unpacked int32 = iota
 	packing
@@ -399,38 +404,52 @@ const (
 // job is one product shared between goroutines.
 type job[T float32 | float64] struct {
 	p product[T]
-	b []T // the packed panel of B, shared
-	// The current panel: columns [jc, jc+nc), depths [pc, pc+kb).
-	jc, nc, pc, kb int
+	// kc is the depth of a block, depths their number.
+	kc, depths int
+	// The current panel: columns [jc, jc+nc). Depth block q of its packed
+	// B is b[q·panel:].
+	jc, nc, panel int
+	b             []T
 	// The grid of blocks: rowBlocks×colBlocks blocks of rowStep×colStep.
 	rowStep, colStep, rowBlocks, colBlocks int
-	// bState[cb] says whether column cb of the grid is packed in b.
-	bState [targetBlocks]atomic.Int32
-	next   atomic.Int64 // next block to take
-	wg     sync.WaitGroup
+	// bState[q·chunks+i] says whether columns [i·chunk, (i+1)·chunk) of
+	// depth block q are packed.
+	bState        []atomic.Int32
+	chunk, chunks int
+	next          atomic.Int64 // next block to take
+	wg            sync.WaitGroup
 }
 
-// grid cuts a panel of nc columns of C into blocks: rows in steps of mc
-// and, when that gives fewer than targetBlocks blocks, columns in steps of
-// at least 4·nr.
-func (j *job[T]) grid(nc int) {
+// grid cuts the current panel of C into about targetBlocks blocks: rows
+// in steps of mc, or of fewer rows (at least 2·mr) when that gives too few
+// blocks, and then, if there are still too few, columns in steps of at
+// least 4·nr. Cutting rows first keeps each row of A packed by one
+// goroutine only.
+func (j *job[T]) grid() {
 	kn := j.p.kern
+	m := j.p.m
 	j.rowStep = kn.mc
-	j.rowBlocks = (j.p.m + kn.mc - 1) / kn.mc
-	cols := max(1, min((targetBlocks+j.rowBlocks-1)/j.rowBlocks, nc/(4*kn.nr)))
-	j.colStep = roundUp((nc+cols-1)/cols, kn.nr)
-	j.colBlocks = (nc + j.colStep - 1) / j.colStep
+	if (m+kn.mc-1)/kn.mc < targetBlocks {
+		j.rowStep = max(2*kn.mr, roundUp((m+targetBlocks-1)/targetBlocks, kn.mr))
+	}
+	j.rowBlocks = (m + j.rowStep - 1) / j.rowStep
+	cols := max(1, min((targetBlocks+j.rowBlocks-1)/j.rowBlocks, j.nc/(4*kn.nr)))
+	j.colStep = roundUp((j.nc+cols-1)/cols, kn.nr)
+	j.colBlocks = (j.nc + j.colStep - 1) / j.colStep
+	j.panel = roundUp(j.nc, kn.nr) * j.kc
+	j.chunk = 4 * kn.nr
+	j.chunks = (j.nc + j.chunk - 1) / j.chunk
+	if len(j.bState) != j.depths*j.chunks {
+		j.bState = make([]atomic.Int32, j.depths*j.chunks)
+	}
 }
 
-// work takes blocks of the current panel until none is left. Blocks are
-// numbered along rows of the grid, so consecutive ones share their rows of
-// A, which a goroutine then packs only once.
+// work takes blocks of the current panel until none is left.
 func (j *job[T]) work() {
 	defer j.wg.Done()
 	p := &j.p
 	ws := fromPool[workspace[T]](workspaces[T]())
 	defer workspaces[T]().Put(ws)
-	rowsPacked := -1 // the row block in ws.a
 	for {
 		u := int(j.next.Add(1) - 1)
 		if u >= j.rowBlocks*j.colBlocks {
@@ -442,31 +461,33 @@ func (j *job[T]) work() {
 		if p.tri.classify(ic, mc, j.jc+jc, nc) == outside {
 			continue
 		}
-		j.packB(cb, jc, nc)
-		if rb != rowsPacked {
-			p.packA(ws, ic, mc, j.pc, j.kb)
-			rowsPacked = rb
+		for q := range j.depths {
+			pc := q * j.kc
+			kb := min(j.kc, p.k-pc)
+			j.packB(q, pc, kb, jc, nc)
+			p.packA(ws, ic, mc, pc, kb)
+			p.block(ws, j.b[q*j.panel+jc*kb:], ic, mc, j.jc+jc, nc, pc, kb)
 		}
-		p.block(ws, j.b[jc*j.kb:], ic, mc, j.jc+jc, nc, j.pc, j.kb)
 	}
 }
 
-// packB makes sure column cb of the grid (columns [jc, jc+nc) of the
-// panel) is packed: the first goroutine to need it packs it, the others
-// wait for it.
-func (j *job[T]) packB(cb, jc, nc int) {
-	st := &j.bState[cb]
-	if st.Load() == packed {
-		return
+// packB makes sure columns [jc, jc+nc) of depth block q (depths [pc,
+// pc+kb)) are packed: it packs the chunks among them that no goroutine has
+// begun, then waits for those that others are packing.
+func (j *job[T]) packB(q, pc, kb, jc, nc int) {
+	p := &j.p
+	first, last := q*j.chunks+jc/j.chunk, q*j.chunks+(jc+nc-1)/j.chunk
+	for i := first; i <= last; i++ {
+		if st := &j.bState[i]; st.Load() == unpacked && st.CompareAndSwap(unpacked, packing) {
+			c0 := (i - q*j.chunks) * j.chunk
+			pack(j.b[q*j.panel+c0*kb:], p.b, p.ldb, !p.transB, j.jc+c0, min(j.chunk, j.nc-c0), pc, kb, p.kern.nr, p.kern.dealB)
+			st.Store(packed)
+		}
 	}
-	if st.CompareAndSwap(unpacked, packing) {
-		p := &j.p
-		pack(j.b[jc*j.kb:], p.b, p.ldb, !p.transB, j.jc+jc, nc, j.pc, j.kb, p.kern.nr, p.kern.dealB)
-		st.Store(packed)
-		return
-	}
-	for st.Load() != packed {
-		runtime.Gosched()
+	for i := first; i <= last; i++ {
+		for j.bState[i].Load() != packed {
+			runtime.Gosched()
+		}
 	}
 }
 
