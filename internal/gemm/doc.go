@@ -154,14 +154,13 @@
 // products with a dimension of 1 (the 128→1 head layer) run at 1–8
 // GFLOP/s, against 0.2–0.4 for gonum.
 //
-// A second goroutine gains 30–45 % on the larger products when measured
-// alone, but on a busy machine it can lose: a goroutine that the operating
-// system deschedules in the middle of a block, or while packing a part of
-// B the other needs, holds up the whole product for a scheduler time
-// slice (milliseconds). BenchmarkStepGemm64 at the module root, the 25
-// products of one step run back to back, took 7.7 ms on one thread with
-// this package, 15.6 ms with GOMAXPROCS = 2, against 42.4 and 28.8 ms
-// with gonum (medians of three, load about 3; float32: 4.1 and 8.6 ms
-// against 33.1 and 35.3). Set MaxThreads to 1 where the cores are known
-// to be busy.
+// A second goroutine gains 30–45 % on the larger products, but on a busy
+// machine it can lose: a goroutine that the operating system deschedules
+// in the middle of a block, or while packing a part of B the other needs,
+// holds up the whole product for a scheduler time slice (milliseconds).
+// The 25 products of one step run back to back (as BenchmarkStepGemm64 at
+// the module root runs them), alternating MaxThreads 1 and 0 step by step,
+// took 7.6 ms on one goroutine and 6.0 ms shared at load 2, but 7.8 against
+// 20.7 ms at load 5; gonum took 42 ms (29 with GOMAXPROCS = 2). Set
+// MaxThreads to 1 where the cores are known to be busy.
 package gemm

@@ -439,8 +439,10 @@ func (j *job[T]) grid() {
 	j.panel = roundUp(j.nc, kn.nr) * j.kc
 	j.chunk = 4 * kn.nr
 	j.chunks = (j.nc + j.chunk - 1) / j.chunk
-	if len(j.bState) != j.depths*j.chunks {
-		j.bState = make([]atomic.Int32, j.depths*j.chunks)
+	if n := j.depths * j.chunks; cap(j.bState) >= n {
+		j.bState = j.bState[:n]
+	} else {
+		j.bState = make([]atomic.Int32, n)
 	}
 }
 
