@@ -81,13 +81,19 @@
 // # Threads and determinism
 //
 // A product of at least 2·minWork multiply-adds (about 3.1 million, e.g.
-// 256×64·64×256) is shared between min(GOMAXPROCS, Implementation.MaxThreads,
+// 256×64·64×256) is shared between min(GOMAXPROCS, MaxThreads,
 // work/minWork) goroutines; smaller ones, where waking a second thread
-// costs more than it saves (BenchmarkThreads), run on the caller's. Shared, C is cut into a grid of blocks (mc rows by a
-// multiple of nr columns, at least 8 blocks where the shape allows) set by
-// the shape alone; the goroutines take blocks in turn from an atomic
-// counter, so one that waits for a core leaves its blocks to the others,
-// and the first to need a column of the grid packs that part of B.
+// costs more than it saves (BenchmarkThreads), run on the caller's.
+// Shared, C is cut into column panels narrow enough that the packed B of
+// all their depth blocks fits 4 MiB, and each panel into a grid of about
+// 8 blocks set by the shape alone (rows first: mc rows, or fewer when m
+// is small; columns only if there are still too few). The goroutines take
+// blocks in turn from an atomic counter, so one that waits for a core
+// leaves its blocks to the others; for its block a goroutine runs the
+// depth blocks in order, packs the rows of A it needs, and packs the
+// chunks (4·nr columns) of B it needs that no other goroutine has begun.
+// There is one fork and one join per column panel: one for every product
+// of the training step.
 //
 // Every entry of C is the sum of its k products accumulated by FMA in the
 // order 0, 1, …, k-1 within each depth block, starting from zero, then
