@@ -1,17 +1,3 @@
-// Package gemm holds the one matrix product pidreg computes differently
-// from a plain blas64.Gemm call: C = α·Aᵀ·B with gonum's pure-Go BLAS.
-//
-// gonum's Dgemm with a transposed first operand walks A down its columns,
-// and on the project's shared 2-core VM that kernel is the one most hurt
-// when the host is busy: a 256×256ᵀ by 256×128 product took 1.9–8.1 ms
-// across the session against 1.5–1.8 ms for the same product taken from a
-// materialised Aᵀ, measured back to back. Both forms accumulate every entry
-// over the rows of A in the same order, so transposing A into a reused
-// buffer first gives the same result bit for bit. On a quiet host a whole
-// training step is as fast either way (42.6 against 43.6 ms, interleaved
-// runs); on a busy one the transposed copy saved up to a third of it. With
-// any other BLAS implementation (OpenBLAS through gonum's netlib binding)
-// the product is passed through unchanged.
 package gemm
 
 import (
@@ -24,6 +10,17 @@ import (
 // is a buffer TN may grow and reuse across calls (it holds aᵀ with gonum's
 // BLAS). Shapes are the caller's responsibility, as with blas64.Gemm, which
 // panics on a mismatch.
+//
+// gonum's Dgemm with a transposed first operand walks A down its columns,
+// and on the project's shared 2-core VM that kernel was the one most hurt
+// when the host was busy: a 256×256ᵀ by 256×128 product took 1.9–8.1 ms
+// against 1.5–1.8 ms for the same product from a materialised Aᵀ, measured
+// back to back. Both forms accumulate every entry over the rows of A in the
+// same order, so with gonum's BLAS TN transposes a into work first, with
+// the same result bit for bit. With any other implementation installed in
+// blas64 (OpenBLAS, or this package's Implementation, whose packing reads
+// Aᵀ in place at no cost) the product is passed through unchanged, so TN
+// is then just blas64.Gemm(blas.Trans, blas.NoTrans, …).
 func TN(alpha float64, a, b, c blas64.General, work *[]float64) {
 	if _, pure := blas64.Implementation().(gonum.Implementation); !pure {
 		blas64.Gemm(blas.Trans, blas.NoTrans, alpha, a, b, 0, c)

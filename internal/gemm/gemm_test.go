@@ -46,6 +46,25 @@ func TestTNMatchesGemm(t *testing.T) {
 	}
 }
 
+// TestTNWithImplementation checks that with Implementation installed TN is
+// its transposed product, bit for bit.
+func TestTNWithImplementation(t *testing.T) {
+	defer blas64.Use(blas64.Implementation())
+	blas64.Use(Implementation{})
+	rng := rand.New(rand.NewPCG(5, 6))
+	a, b := random(rng, 256, 86, 86), random(rng, 256, 64, 64)
+	want := make([]float64, 86*64)
+	Implementation{}.Dgemm(blas.Trans, blas.NoTrans, 86, 64, 256, -0.5, a.Data, a.Stride, b.Data, b.Stride, 0, want, 64)
+	got := blas64.General{Rows: 86, Cols: 64, Stride: 64, Data: make([]float64, 86*64)}
+	var work []float64
+	TN(-0.5, a, b, got, &work)
+	for i, w := range want {
+		if got.Data[i] != w {
+			t.Fatalf("entry %d = %v, Implementation gives %v", i, got.Data[i], w)
+		}
+	}
+}
+
 // The weight gradient of a 256→128 layer at batch 256.
 func BenchmarkTN(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
