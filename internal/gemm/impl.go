@@ -145,3 +145,13 @@ func newSyrk[T float32 | float64](kern *kernel[T], ul blas.Uplo, tA blas.Transpo
 		alpha: alpha, beta: beta, a: a, lda: lda, b: a, ldb: lda, c: c, ldc: ldc, tri: tri,
 	}
 }
+
+// Kernel names the float64 kernel products run on, on this CPU: "avx2-6x8"
+// (the AVX2+FMA assembly), "go4x4" (the portable Go kernel, off amd64), or
+// "gonum" (amd64 without AVX2 and FMA, where products stay with gonum).
+func Kernel() string {
+	if k := defaultKernelD(); k != nil {
+		return k.name
+	}
+	return "gonum"
+}
