@@ -10,7 +10,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/pidreg/pidreg/internal/gemm"
 	"github.com/pidreg/pidreg/internal/opkit"
 )
 
@@ -183,7 +182,6 @@ type linearGradOp struct {
 	x    *G.Node // gradX: the input X whose derivative this node computes
 	self *G.Node // gradX: this op's node
 	out  opkit.Buffer
-	xt   []float64 // gradW: gemm.TN's buffer
 }
 
 func (op *linearGradOp) Arity() int {
@@ -268,10 +266,10 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 			return nil, fmt.Errorf("%w: %s: X %d×%d, gradient %d×%d", ErrShape, op, n, in, n2, out)
 		}
 		dw := op.out.Get(in * out)
-		// dW = Xᵀ·G; gemm.TN is bit for bit blas64.Gemm, faster in pure Go.
-		gemm.TN(1, blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
+		// dW = Xᵀ·G: the transpose is a packing order of the kernel, not a copy.
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
 			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
-			blas64.General{Rows: in, Cols: out, Stride: out, Data: dw}, &op.xt)
+			0, blas64.General{Rows: in, Cols: out, Stride: out, Data: dw})
 		return opkit.MatrixValue(in, out, dw), nil
 	default:
 		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
