@@ -100,7 +100,7 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
 	fs.StringVar(&a.report, "report", "", "JSON report `file`")
 	fs.StringVar(&a.plots, "plots", "", "`directory` for PNG plots")
-	fs.BoolVar(&a.quiet, "q", false, "do not print a line per epoch")
+	fs.BoolVar(&a.quiet, "q", false, "quiet: no line per epoch, no progress bar")
 	if err := parseFlags(fs, args, trainSynopsis, stdout); err != nil {
 		return a, err
 	}
@@ -173,7 +173,7 @@ func train(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	if !a.quiet {
 		progress = stdout
 	}
-	o := runner.Options{Out: a.out, Report: a.report, Plots: a.plots, Progress: progress, Inputs: a.data.paths,
+	o := runner.Options{Out: a.out, Report: a.report, Plots: a.plots, Progress: progress, Bar: true, Inputs: a.data.paths,
 		Columns: sel.columns, Targets: sel.target, Data: readReport(sel.report, sel, a.data.paths),
 		Extra: map[string]string{"data": a.data.name(), "target": strings.Join(sel.target, ","), "model": a.out}}
 	_, rep, err := runner.Run(ctx, sel.data, split, a.cfg, o)
