@@ -37,6 +37,11 @@ every seed, the modality whose removal pidreg's PID says costs least, whether
 it falls under the threshold, the unimodal model's test RMSE next to the
 bimodal one, and the median time of predicting the test rows with each.
 
+Each trained model prints one line; on a terminal a progress bar shows the
+epoch and steps of the model being trained, their rate and the time left for
+that model should it run all -epochs ("≤": early stopping may end it sooner);
+-q prints neither.
+
 -sample N draws N rows (seeded by -seed) before splitting; more rows than the
 data have (after leaving out rows without a target) is an error. -plots writes
 PNGs of seed 1 (per model, plus the validation loss of all models); -report

@@ -20,41 +20,45 @@ const explainSynopsis = `Usage:
 	    [-sep auto|comma|semicolon|tab] [-na LIST] [-missing impute|error]
 	    [-json] [-history] [-plots DIR]
 
-Print what a trained model says about its modalities: a header (the model
-file, its modalities with their columns, the target, the epochs run, and the
-rows the decomposition was computed on), then the PID atoms in bits with their
-bootstrap intervals and permutation p-values, the information each modality
-carries alone and what dropping it would cost (with intervals), the modality
-selection advice, the fusion weights and λ, the check of the Gaussian
-assumption and the epoch the weights froze. The model may come from 'pidreg
+Print a trained model's explanation, as 'pidreg train' prints it after
+training: the PID atoms in bits with their bootstrap intervals and permutation
+p-values, the information each modality carries alone and what dropping it
+would cost, the modality selection advice, the fusion weights and λ, the check
+of the Gaussian assumption and the epoch the weights froze. A header says the
+model file, its modalities with their columns, the target, the epochs run and
+the rows the decomposition was computed on. The model may come from 'pidreg
 train' or from the library (Model.SaveFile).
 
-Without -data the explanation is the one stored in the model, computed when it
-was trained on the rows held out for validation (on the training rows when the
-run had no validation part). With -data the decomposition, its intervals, the
-shares and costs and the normality check are computed again on the rows of
-the data file, with the model's encoders unchanged: the file must hold the
-model's input and target columns, found by their header names (as for
-'pidreg eval'); rows without a target are left out, and the first 2000 rows
-that have every modality are used. The decomposition of M modalities needs
-more than M·latent + targets + 1 such rows, the bootstrap intervals (two
-modalities) more still: too few is an error that names the number needed.
--bootstrap B sets the bootstrap resamples and the permutations behind the
-intervals and p-values (default: the model's setting, 200 unless it was
-trained with another; -1 for none); it needs -data, since the stored
-intervals were computed at training.
+Without -data the explanation is the one stored in the model, computed after
+training on the validation rows (on the training rows when the run had no
+validation part). With -data the decomposition, its intervals, the shares and
+costs and the check of the Gaussian assumption are computed again on the rows
+of the data files, with the model unchanged: the files must hold the model's
+input and target columns, found by their header names (as for 'pidreg eval');
+rows without a target are left out, and the first 2000 rows that have every
+modality are decomposed ("held-out rows" in the text). The decomposition of M
+modalities needs more than M·latent + targets + 1 such rows, and the bootstrap
+(two modalities) more: too few is an error that names the number needed.
+-bootstrap B sets the bootstrap resamples behind the intervals and the
+permutations behind the p-values (two modalities; default the model's setting,
+that of 'pidreg train -bootstrap', -1 for none); it needs -data, since the
+stored intervals were computed after training.
 
--json prints the explanation as one JSON object instead of text: the keys of
+-json prints the explanation as one JSON object instead: the keys of
 pidreg.Explanation (names, pid, held_out, held_out_rows, weights, terms,
-lambdas, frozen_at, normality, measure, quantities (atoms and informations
-with ci and p), level, resamples, share, cost, share_ci, cost_ci, drop, …) and
-"source" {model, modalities [{name, columns}], target, data, rows_read,
-rows_without_target, explained_on ("validation", "training" or "data")}. The
-per-epoch history (one object per epoch, as in 'pidreg train -report') is
-long, so it is left out unless -history is given. -plots writes PNGs into DIR:
-pid_heldout.png (the atoms with their intervals as error bars) and, from the
-model's history, pid_atoms.png, weights.png and losses.png. DIR is checked
-before the model is read.
+lambdas, frozen_at, normality, measure, quantities (atoms and informations with
+their ci and p), level, resamples, share, cost, share_ci, cost_ci, drop, …) and
+source {model, modalities [{name, columns, column_names}], target, data,
+rows_read, rows_without_target, explained_on ("validation", "training" or
+"data")}. The per-epoch history (one object per epoch, as in 'pidreg train
+-report') is long, so it is left out unless -history is given. -plots writes
+PNGs into the directory: pid_heldout.png (the held-out atoms with their
+intervals as error bars) and, from the model's history, pid_atoms.png (the
+atoms per epoch, the freeze marked), weights.png (the fusion weights per epoch)
+and losses.png. The -plots directory is checked before the model and the data
+are read (it must exist or be creatable, be writable, and not be a file); files
+are written atomically with the permissions a new file gets (0666 less the
+umask).
 
 ` + dataHelp
 
@@ -97,7 +101,7 @@ func parseExplain(args []string, stdout io.Writer) (explainArgs, error) {
 	var a explainArgs
 	a.data.register(fs)
 	fs.StringVar(&a.model, "model", "", "model `file` written by 'pidreg train' or Model.SaveFile")
-	fs.Var(&a.bootstrap, "bootstrap", "bootstrap `resamples` (and permutations) behind the intervals, with -data; -1 for none (default: the model's setting)")
+	fs.Var(&a.bootstrap, "bootstrap", "bootstrap `resamples` behind the intervals, and permutations behind the p-values; -1 for none (needs -data; default: the model's setting)")
 	fs.BoolVar(&a.json, "json", false, "print the explanation as JSON instead of text")
 	fs.BoolVar(&a.history, "history", false, "with -json, include the per-epoch history of the run")
 	fs.StringVar(&a.plots, "plots", "", "`directory` for PNG plots")
