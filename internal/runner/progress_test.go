@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -319,5 +320,17 @@ func TestRunBarInterrupted(t *testing.T) {
 	}
 	if strings.TrimSpace(last) != "" {
 		t.Errorf("the bar is left on the screen: %q", last)
+	}
+}
+
+// BenchmarkBarStep is the cost the bar adds to a training step: the clock
+// advances 1 ms per step, so the bar is drawn every hundredth step.
+func BenchmarkBarStep(b *testing.B) {
+	c := &fakeClock{t: time.Unix(1e9, 0)}
+	bar := NewBar(io.Discard, 100, func() time.Time { c.advance(time.Millisecond); return c.t })
+	const steps = 400
+	b.ReportAllocs()
+	for i := range b.N {
+		bar.Step(pidreg.Step{Epoch: 1 + i/steps%1000, Epochs: 1000, Step: 1 + i%steps, Steps: steps})
 	}
 }
