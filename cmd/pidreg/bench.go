@@ -37,6 +37,11 @@ every seed, the modality whose removal pidreg's PID says costs least, whether
 it falls under the threshold, the unimodal model's test RMSE next to the
 bimodal one, and the median time of predicting the test rows with each.
 
+Each trained model prints one line; on a terminal a progress bar shows the
+epoch and steps of the model being trained, their rate and the time left for
+that model should it run all -epochs ("≤": early stopping may end it sooner);
+-q prints neither.
+
 -sample N draws N rows (seeded by -seed) before splitting; more rows than the
 data have (after leaving out rows without a target) is an error. -plots writes
 PNGs of seed 1 (per model, plus the validation loss of all models); -report
@@ -66,7 +71,7 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 		sample  = fs.Int("sample", 0, "use a seeded sample of `N` rows (0: all)")
 		plotDir = fs.String("plots", "", "`directory` for PNG plots of seed 1")
 		report  = fs.String("report", "", "JSON `file` for the table")
-		quiet   = fs.Bool("q", false, "do not print a line per trained model")
+		quiet   = fs.Bool("q", false, "quiet: no line per trained model, no progress bar")
 	)
 	fs.Var(&mods, "modality", "one modality as `NAME=COLS`; give the flag twice")
 	data.register(fs)
@@ -129,8 +134,15 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	if !*quiet {
 		progress = stdout
 	}
+	var fitOpts []pidreg.FitOption
+	if bar := runner.TerminalBar(stdout); progress != nil && bar != nil {
+		bar.What = "for this model"
+		progress = bar
+		fitOpts = append(fitOpts, bar.FitOption())
+		defer bar.Clear() // before an error line, should the run stop mid-epoch
+	}
 	cfg := pidreg.Config{Epochs: *epochs, Batch: *batch, Latent: *latent, Seed: *seed}
-	res, err := bench.Run(ctx, d, splits, list, cfg, progress)
+	res, err := bench.Run(ctx, d, splits, list, cfg, progress, fitOpts...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return errors.New("bench: interrupted")

@@ -35,6 +35,7 @@ func commands() []command {
 		{"train", "train a multimodal regression model on a data file (CSV or Parquet)", runTrain},
 		{"predict", "predict the target of the rows of a data file with a trained model", runPredict},
 		{"eval", "score a trained model on a data file (MSE, RMSE, MAE, R²)", runEval},
+		{"explain", "print a trained model's explanation, or recompute it on a data file", runExplain},
 		{"bench", "compare pidreg with its baselines and ablations over several seeds", runBench},
 	}
 }

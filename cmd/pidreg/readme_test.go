@@ -118,7 +118,7 @@ func TestREADMECommands(t *testing.T) {
 			}
 		})
 	}
-	for _, f := range []string{"model.pidreg", "report.json", "plots/losses.png", "preds.csv", "preds.parquet", "eval.json"} {
+	for _, f := range []string{"model.pidreg", "report.json", "plots/losses.png", "preds.csv", "preds.parquet", "eval.json", "explain/pid_heldout.png"} {
 		if _, err := os.Stat(filepath.Join(tmp, f)); err != nil {
 			t.Errorf("the recipes did not write %s: %v", f, err)
 		}

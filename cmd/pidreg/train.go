@@ -21,36 +21,49 @@ const trainSynopsis = `Usage:
 	    [-dropout 0.3,0.2] [-modality-dropout P] [-inputs zscore|quantile] [-input-clip C]
 	    [-out model.pidreg] [-report FILE.json] [-plots DIR] [-q]
 
-Train a PID-weighted multimodal regression model on a data file. Give
--modality once per modality, in the order the decomposition names them (the
-PID needs two or more; one trains a plain MLP regressor; the decomposition is
-the full redundancy lattice up to four modalities, each modality against the
-rest beyond). COLS is a comma-separated list of header names, 0-based indices and
+Train a PID-weighted multimodal regression model on a data file. Give -modality
+once per modality, in the order the decomposition names them (the PID needs two
+or more; one trains a plain MLP regressor; the decomposition is the full
+redundancy lattice up to four modalities, each modality against the rest
+beyond). COLS is a comma-separated list of header names, 0-based indices and
 inclusive ranges a-b whose ends are indices or names, as in 'pidreg pid'; a
 column may belong to one modality or the target only, and the selected columns'
 names must be unique (predict and eval find them again by name).
 
 ` + dataHelp + `
-Every output (-out, -report, -plots) is checked before the data are read: its
-directory must exist and be writable, it must not be a directory nor one of the
--data files. Files are written atomically (a temporary file renamed into place)
-with the permissions a new file gets (0666 less the umask).
+Every output (-out, -report, -plots) is checked before the data are read: a
+file's directory must exist and be writable, and it must not be a directory
+nor one of the -data files; the -plots directory must exist or be creatable.
+Files are written atomically (a temporary file renamed into place) with the
+permissions a new file gets (0666 less the umask).
 
 The rows are split at random (seeded) into training, validation and test parts;
 the validation part drives early stopping and the learning-rate schedule, the
 test part is scored after training in the target's unit. Each epoch prints one
-line (losses, PID atoms in bits, fusion weights, λ); then the test metrics and
-the PID are printed, and the model is written atomically to -out (Ctrl-C stops
-training and writes nothing). -report writes a JSON object with the keys
-metrics {mse, rmse, mae, r2}, pid {unique, redundancy, synergy, mi, mi_each,
-atoms (every atom by name: {a}, {a}{b}, {a,b}, …)}, quantities (atoms and
-informations with their bootstrap intervals and permutation p-values), weights,
-terms, lambdas, epochs_run, frozen_at_epoch (null if the weights never froze),
-seconds_per_epoch, epoch_seconds, train_rows, val_rows, test_rows,
-test_rows_out_of_range (test rows with an input beyond the training range),
-history (one object per epoch: losses, val_mse, the epoch's PID and windowed
-PID, weights, lambdas, learn_rate) and more.
--plots writes PNGs of the PID atoms, losses, fusion weights and predictions.
+line (losses, PID atoms in bits, fusion weights, λ); on a terminal a progress
+bar within the epoch shows the steps, their rate and the time left should
+training run all -epochs ("≤": early stopping may end it sooner); -q prints
+neither. Then the test metrics and the model's explanation are printed, as
+'pidreg explain' prints it: the PID atoms in bits with their bootstrap
+intervals and permutation p-values, the information each modality carries
+alone and what dropping it would cost, the modality selection advice, the
+fusion weights and λ, the check of the Gaussian assumption and the epoch the
+weights froze, computed after training on the validation rows (on the training
+rows when the run has no validation part). The model is written atomically to
+-out (Ctrl-C stops training and writes nothing).
+
+-report writes a JSON object with the keys metrics {mse, rmse, mae, r2}, pid
+{unique, redundancy, synergy, mi, mi_each, atoms (every atom by name: {a},
+{a}{b}, {a,b}, …)}, quantities (atoms and informations with their bootstrap
+intervals and permutation p-values), weights, terms, lambdas, epochs_run,
+frozen_at_epoch (null if the weights never froze), seconds_per_epoch,
+epoch_seconds, train_rows, val_rows, test_rows, test_rows_out_of_range (test
+rows with an input beyond the training range), history (one object per epoch:
+losses, val_mse, the epoch's PID and windowed PID, weights, lambdas,
+learn_rate) and more. -plots writes PNGs into the directory: pid_heldout.png
+(the held-out atoms with their intervals as error bars), pid_atoms.png (the
+atoms per epoch, the freeze marked), weights.png (the fusion weights per
+epoch), losses.png and pred_vs_true.png (the test rows).
 
 Inputs are standardised on the training rows (-inputs zscore), or first mapped
 to normal scores through each column's training distribution (-inputs
@@ -61,8 +74,10 @@ the training rows, and to ±C with -input-clip C > 0 (-1: no clamping).
 The PID of a mini-batch of M modalities needs batch ≥ M·latent + targets + 2
 rows; lower -latent (or raise -batch) for small data or many modalities.
 -measure dep uses Kay & Ince's I_dep instead of the MMI PID (two modalities).
--bootstrap B sets the resamples behind the intervals of the held-out atoms (and
-the permutations behind their p-values; default 200, -1 for none).
+-bootstrap B sets the bootstrap resamples behind the intervals and the
+permutations behind the p-values (two modalities; default 200, -1 for none);
+when the validation rows are too few to bootstrap, the explanation says so and
+has no intervals: 'pidreg explain -data' computes them on more rows.
 -modality-dropout P drops each modality of each training row with probability P
 at every step (never all of them), so the model learns to predict rows that lack
 a modality; a row whose cells of a modality are all missing lacks it.
@@ -95,12 +110,12 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	fs.Float64Var(&a.cfg.InputClip, "input-clip", 0, "clamp standardised inputs to ±`C` as well as to the training range (0: training range only; -1: no clamping)")
 	fs.BoolVar(&a.cfg.Debias, "debias", false, "bias-correct every PID during training")
 	fs.StringVar(&a.cfg.Measure, "measure", "mmi", "redundancy `measure`: mmi or dep (I_dep, two modalities)")
-	fs.IntVar(&a.cfg.Bootstrap, "bootstrap", 200, "bootstrap `resamples` (and permutations) behind the held-out intervals; -1 for none")
+	fs.IntVar(&a.cfg.Bootstrap, "bootstrap", 200, "bootstrap `resamples` behind the intervals, and permutations behind the p-values; -1 for none")
 	fs.Float64Var(&a.cfg.ModalityDropout, "modality-dropout", 0, "drop each modality of each training row with `probability` P (never all)")
 	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
 	fs.StringVar(&a.report, "report", "", "JSON report `file`")
 	fs.StringVar(&a.plots, "plots", "", "`directory` for PNG plots")
-	fs.BoolVar(&a.quiet, "q", false, "do not print a line per epoch")
+	fs.BoolVar(&a.quiet, "q", false, "quiet: no line per epoch, no progress bar")
 	if err := parseFlags(fs, args, trainSynopsis, stdout); err != nil {
 		return a, err
 	}
@@ -173,7 +188,7 @@ func train(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	if !a.quiet {
 		progress = stdout
 	}
-	o := runner.Options{Out: a.out, Report: a.report, Plots: a.plots, Progress: progress, Inputs: a.data.paths,
+	o := runner.Options{Out: a.out, Report: a.report, Plots: a.plots, Progress: progress, Bar: true, Inputs: a.data.paths,
 		Columns: sel.columns, Targets: sel.target, Data: readReport(sel.report, sel, a.data.paths),
 		Extra: map[string]string{"data": a.data.name(), "target": strings.Join(sel.target, ","), "model": a.out}}
 	_, rep, err := runner.Run(ctx, sel.data, split, a.cfg, o)

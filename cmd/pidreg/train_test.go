@@ -569,6 +569,7 @@ func TestTrainHelp(t *testing.T) {
 		"predict": "pidreg predict -model FILE -data FILE",
 		"eval":    "pidreg eval -model FILE -data FILE",
 		"bench":   "pidreg bench -data FILE",
+		"explain": "pidreg explain -model FILE [-data FILE]",
 	} {
 		code, stdout, stderr := cli(t, cmd, "-h")
 		if code != 0 || stderr != "" || !strings.Contains(stdout, want) || !strings.Contains(stdout, "Flags:") {

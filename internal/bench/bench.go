@@ -175,9 +175,10 @@ type fitted struct {
 // it holds the robustness check: the test error when each modality is
 // missing from every test row (its cells NaN).
 //
-// progress, if not nil, receives one line per trained model. Cancelling ctx
+// progress, if not nil, receives one line per trained model; opts are passed
+// to every Fit (pidreg.WithSteps for a progress bar, say). Cancelling ctx
 // stops the run within one training step with an error wrapping ctx.Err().
-func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []string, base pidreg.Config, progress io.Writer) (*Table, error) {
+func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []string, base pidreg.Config, progress io.Writer, opts ...pidreg.FitOption) (*Table, error) {
 	names := d.Names()
 	if len(names) < 2 {
 		return nil, fmt.Errorf("%w: the benchmark needs two or more modalities, got %d", ErrInput, len(names))
@@ -215,7 +216,7 @@ func Run(ctx context.Context, d pidreg.Dataset, splits []runner.Split, models []
 	for i, s := range splits {
 		cfg := base
 		cfg.Seed = base.Seed + uint64(i)
-		b := &bencher{ctx: ctx, cfg: cfg, uni: map[int]*fitted{}}
+		b := &bencher{ctx: ctx, opts: opts, cfg: cfg, uni: map[int]*fitted{}}
 		for _, p := range []struct {
 			dst  *pidreg.Dataset
 			rows []int
@@ -300,6 +301,7 @@ func checkSplits(splits []runner.Split, n int) error {
 // bencher trains the models of one split.
 type bencher struct {
 	ctx              context.Context
+	opts             []pidreg.FitOption // passed to every Fit
 	cfg              pidreg.Config
 	train, val, test pidreg.Dataset
 	bi               *fitted         // the pidreg model, once trained
@@ -326,7 +328,7 @@ func (b *bencher) model(name string) (*fitted, error) {
 	case NoFreeze:
 		cfg.Schedule.Patience = -1 // never freeze
 	case Concat:
-		return fit(b.ctx, cfg, concat(b.train), concat(b.val), concat(b.test))
+		return fit(b.ctx, b.opts, cfg, concat(b.train), concat(b.val), concat(b.test))
 	case Late:
 		return b.late()
 	default:
@@ -334,7 +336,7 @@ func (b *bencher) model(name string) (*fitted, error) {
 		i := slices.Index(b.train.Names(), m)
 		return b.unimodal(i)
 	}
-	return fit(b.ctx, cfg, b.train, b.val, b.test)
+	return fit(b.ctx, b.opts, cfg, b.train, b.val, b.test)
 }
 
 // unimodal trains (once) the model on modality i alone.
@@ -342,7 +344,7 @@ func (b *bencher) unimodal(i int) (*fitted, error) {
 	if f, ok := b.uni[i]; ok {
 		return f, nil
 	}
-	f, err := fit(b.ctx, b.cfg, only(b.train, i), only(b.val, i), only(b.test, i))
+	f, err := fit(b.ctx, b.opts, b.cfg, only(b.train, i), only(b.val, i), only(b.test, i))
 	if err != nil {
 		return nil, err
 	}
@@ -379,13 +381,13 @@ func (b *bencher) late() (*fitted, error) {
 }
 
 // fit trains one model and scores it on the test rows.
-func fit(ctx context.Context, cfg pidreg.Config, train, val, test pidreg.Dataset) (*fitted, error) {
+func fit(ctx context.Context, opts []pidreg.FitOption, cfg pidreg.Config, train, val, test pidreg.Dataset) (*fitted, error) {
 	m, err := pidreg.New(cfg, train.Dims()...)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	hist, err := m.Fit(ctx, train, val)
+	hist, err := m.Fit(ctx, train, val, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +498,7 @@ func (b *bencher) selection(names []string) (Selection, error) {
 		}
 	} else {
 		if b.rest == nil {
-			if b.rest, err = fit(b.ctx, b.cfg, without(b.train, drop), without(b.val, drop), test); err != nil {
+			if b.rest, err = fit(b.ctx, b.opts, b.cfg, without(b.train, drop), without(b.val, drop), test); err != nil {
 				return Selection{}, err
 			}
 		}
@@ -543,7 +545,7 @@ func (b *bencher) modalityDrop() (*fitted, error) {
 	}
 	cfg := b.cfg
 	cfg.ModalityDropout = ModalityDropoutRate
-	f, err := fit(b.ctx, cfg, b.train, b.val, b.test)
+	f, err := fit(b.ctx, b.opts, cfg, b.train, b.val, b.test)
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +558,7 @@ func (b *bencher) pidreg() (*fitted, error) {
 	if b.bi != nil {
 		return b.bi, nil
 	}
-	f, err := fit(b.ctx, b.cfg, b.train, b.val, b.test)
+	f, err := fit(b.ctx, b.opts, b.cfg, b.train, b.val, b.test)
 	if err != nil {
 		return nil, err
 	}

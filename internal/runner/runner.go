@@ -30,6 +30,10 @@ type Options struct {
 	Report   string    // JSON report
 	Plots    string    // directory for PNG plots
 	Progress io.Writer // one line per epoch; nil for silence
+	// Bar adds, when Progress is a terminal (see TerminalBar), a progress
+	// bar within each epoch: the steps, their rate and the time left at
+	// most. On any other writer the output is the epoch lines alone.
+	Bar bool
 	// Inputs are files the outputs must not replace (the data files).
 	Inputs []string
 	// Data and Extra, when set, are copied into the report.
@@ -155,6 +159,15 @@ func pidReport(r pid.LatticeResult, names []string) PIDReport {
 // the test part and writes the outputs asked for in o. It returns the model
 // and the report.
 func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options) (*pidreg.Model, *Report, error) {
+	var bar *Bar
+	if o.Bar && o.Progress != nil {
+		bar = TerminalBar(o.Progress)
+	}
+	return run(ctx, d, s, cfg, o, bar)
+}
+
+// run is Run with the progress bar given (nil for none).
+func run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Options, bar *Bar) (*pidreg.Model, *Report, error) {
 	if err := o.CheckOutputs(); err != nil {
 		return nil, nil, err
 	}
@@ -177,12 +190,21 @@ func Run(ctx context.Context, d pidreg.Dataset, s Split, cfg pidreg.Config, o Op
 	}
 	full := m.Config()
 	names := d.Names()
-	start := time.Now()
-	hist, err := m.Fit(ctx, train, val, pidreg.WithProgress(func(e pidreg.Epoch) {
-		if o.Progress != nil {
-			fmt.Fprintln(o.Progress, EpochLine(e, full.Epochs, names))
+	progress := o.Progress
+	opts := []pidreg.FitOption{pidreg.WithProgress(func(e pidreg.Epoch) {
+		if progress != nil {
+			fmt.Fprintln(progress, EpochLine(e, full.Epochs, names))
 		}
-	}))
+	})}
+	if bar != nil {
+		progress = bar
+		opts = append(opts, bar.FitOption())
+	}
+	start := time.Now()
+	hist, err := m.Fit(ctx, train, val, opts...)
+	if bar != nil {
+		bar.Clear() // a bar drawn when training stopped mid-epoch
+	}
 	if err != nil {
 		return nil, nil, err
 	}
