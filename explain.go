@@ -34,6 +34,10 @@ type Explanation struct {
 	// estimate of what each modality carries.
 	HeldOut     pid.LatticeResult `json:"held_out"`
 	HeldOutRows int               `json:"held_out_rows"`
+	// HeldOutFrom says which rows those are: "validation" (the rows Fit was
+	// given for validation), "training" (Fit had none) or "given" (rows
+	// passed to ExplainOn).
+	HeldOutFrom string `json:"held_out_from"`
 	// Weights are the stored fusion weights, one per term of Terms.
 	Weights []float64 `json:"weights"`
 	// Terms name the fusion terms: each modality's latent, then the product
@@ -161,10 +165,10 @@ func (m *Model) ExplainOn(d Dataset, resamples int) (Explanation, error) {
 		mm.cfg.Bootstrap = resamples
 	}
 	mm.exp = m.Explain()
-	mm.exp.HeldOut, mm.exp.HeldOutRows, mm.exp.Quantities = pid.LatticeResult{}, 0, nil
+	mm.exp.HeldOut, mm.exp.HeldOutRows, mm.exp.HeldOutFrom, mm.exp.Quantities = pid.LatticeResult{}, 0, "", nil
 	mm.exp.Level, mm.exp.Resamples, mm.exp.ShareCI, mm.exp.CostCI = 0, 0, nil, nil
 	mm.exp.Normality = Normality{}
-	if err := mm.explainHeldOut(d); err != nil {
+	if err := mm.explainHeldOut(d, "given"); err != nil {
 		return Explanation{}, err
 	}
 	if len(m.dims) >= 2 && mm.exp.HeldOutRows == 0 {
@@ -180,7 +184,7 @@ const maxHeldOut = 2000
 // explainHeldOut computes the held-out PID, the normality verdict and the
 // modality shares on the first rows (at most maxHeldOut) of d that have
 // every modality; raw inputs and targets.
-func (m *Model) explainHeldOut(d Dataset) error {
+func (m *Model) explainHeldOut(d Dataset, from string) error {
 	nm := len(m.dims)
 	if nm < 2 {
 		return nil
@@ -225,7 +229,7 @@ func (m *Model) explainHeldOut(d Dataset) error {
 		if err != nil {
 			return fmt.Errorf("pidreg: held-out PID: %w", err)
 		}
-		m.exp.HeldOut, m.exp.HeldOutRows = r, n
+		m.exp.HeldOut, m.exp.HeldOutRows, m.exp.HeldOutFrom = r, n, from
 		f := mat.NewDense(n, dm+nm*k, nil)
 		f.Slice(0, n, 0, dm).(*mat.Dense).Copy(yt)
 		for i, z := range zs {

@@ -18,7 +18,11 @@ func (e Explanation) Text() string {
 		b.WriteString("one modality: no decomposition\n")
 		return b.String()
 	}
-	src, where := e.HeldOut, fmt.Sprintf("held-out rows (%d, bias-corrected)", e.HeldOutRows)
+	rows := map[string]string{"validation": "held-out validation rows", "training": "training rows (no validation rows)", "given": "the given rows"}[e.HeldOutFrom]
+	if rows == "" {
+		rows = "held-out rows"
+	}
+	src, where := e.HeldOut, fmt.Sprintf("%s (%d, bias-corrected)", rows, e.HeldOutRows)
 	if e.HeldOutRows == 0 {
 		src, where = e.PID, "training batches (windowed)"
 	}

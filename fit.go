@@ -334,11 +334,11 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 		}
 	}
 	m.finish(t, best, haveBest, stored, hist, tracker, constant)
-	held := val
+	held, from := val, "validation"
 	if !hasVal {
-		held = train
+		held, from = train, "training"
 	}
-	if err := m.explainHeldOut(held); err != nil {
+	if err := m.explainHeldOut(held, from); err != nil {
 		return hist, err
 	}
 	return hist, nil

@@ -340,7 +340,7 @@ func explainHeader(s explainSource, cfg pidreg.Config) string {
 		} else {
 			fmt.Fprintf(&b, ", the %d with every modality decomposed", e.HeldOutRows)
 		}
-		b.WriteString(" (the held-out rows below)\n")
+		b.WriteString("\n")
 		b.WriteString(s.notes)
 	case e.HeldOutRows == 0:
 		b.WriteString("explained on the training batches: too few rows were held out for a decomposition at training (give -data to compute one)\n")

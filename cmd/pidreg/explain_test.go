@@ -268,7 +268,7 @@ func TestExplainBadInput(t *testing.T) {
 	onlyFiles(t, dir, "d.csv", "m.pidreg", "few.csv", "ten.csv", "noy.csv", "wrong.csv")
 
 	// With enough rows and no intervals asked for, few.csv is explained.
-	if out := mustRun(t, "explain", "-model", model, "-data", few, "-bootstrap", "-1"); !strings.Contains(out, "held-out rows (20, bias-corrected)") {
+	if out := mustRun(t, "explain", "-model", model, "-data", few, "-bootstrap", "-1"); !strings.Contains(out, "the given rows (20, bias-corrected)") {
 		t.Errorf("explain -bootstrap -1 on 20 rows:\n%s", out)
 	}
 
