@@ -73,7 +73,7 @@ func TestExplainTrained(t *testing.T) {
 			t.Fatalf("ExplainOn(%d): %d resamples", c.resamples, want.Resamples)
 		}
 		out := mustRun(t, append([]string{"explain", "-model", model, "-data", data}, c.flags...)...)
-		head := "explained on the rows of " + data + ": 300 read, the 300 with every modality decomposed (the held-out rows below)\n"
+		head := "explained on the rows of " + data + ": 300 read, the 300 with every modality decomposed\n"
 		if !strings.HasSuffix(out, head+want.Text()) {
 			t.Errorf("explain -data %q printed\n%s\nwant it to end with\n%s", c.flags, out, head+want.Text())
 		}
