@@ -93,3 +93,38 @@ func TestAdamClip(t *testing.T) {
 		t.Fatalf("norm changed to %v", n)
 	}
 }
+
+// TestAdamParallelSame checks that the two-goroutine update of many
+// parameters gives the same bits as the serial one.
+func TestAdamParallelSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	mk := func() *adam {
+		a := &adam{lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8}
+		for _, n := range []int{3, parallelAdam, 1000, 17} {
+			p, g := make([]float64, n), make([]float64, n)
+			for i := range p {
+				p[i], g[i] = rng.NormFloat64(), rng.NormFloat64()
+			}
+			a.params, a.grads = append(a.params, p), append(a.grads, g)
+			a.m, a.v = append(a.m, make([]float64, n)), append(a.v, make([]float64, n))
+		}
+		return a
+	}
+	par := mk()
+	rng = rand.New(rand.NewPCG(5, 6))
+	ser := mk()
+	par.step()
+	c1 := 1 / (1 - math.Pow(ser.beta1, 1))
+	c2 := 1 / (1 - math.Pow(ser.beta2, 1))
+	ser.t = 1
+	for k := range ser.params {
+		ser.update(k, 0, len(ser.params[k]), c1, c2)
+	}
+	for k := range par.params {
+		for i := range par.params[k] {
+			if par.params[k][i] != ser.params[k][i] || par.m[k][i] != ser.m[k][i] || par.grads[k][i] != 0 {
+				t.Fatalf("parameter %d entry %d: parallel %v, serial %v", k, i, par.params[k][i], ser.params[k][i])
+			}
+		}
+	}
+}
