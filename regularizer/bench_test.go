@@ -23,7 +23,12 @@ func denseValue(m *mat.Dense) *tensor.Dense {
 // machine does in one training step.
 func benchOp(b *testing.B, op *lossOp, vals ...G.Value) {
 	b.Helper()
-	gop := &lossGradOp{fwd: op}
+	benchGrads(b, op, []*lossGradOp{{fwd: op}}, vals...)
+}
+
+// benchGrads runs the forward op's Do, then each gradient op's Do.
+func benchGrads(b *testing.B, op *lossOp, grads []*lossGradOp, vals ...G.Value) {
+	b.Helper()
 	gin := append(append([]G.Value(nil), vals...), G.NewF64(0.1))
 	b.ReportAllocs()
 	c0, iters := processCPU(), 0
@@ -31,8 +36,10 @@ func benchOp(b *testing.B, op *lossOp, vals ...G.Value) {
 		if _, err := op.Do(vals...); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := gop.Do(gin...); err != nil {
-			b.Fatal(err)
+		for _, gop := range grads {
+			if _, err := gop.Do(gin...); err != nil {
+				b.Fatal(err)
+			}
 		}
 		iters++
 	}
@@ -64,19 +71,18 @@ func BenchmarkCMI(b *testing.B) {
 	benchOp(b, op, denseValue(z), denseValue(mat.NewDense(benchN, benchN, m)), denseValue(mat.NewDense(benchN, benchN, k)))
 }
 
-func BenchmarkGaussianity(b *testing.B) {
+// benchGauss runs the Gaussianity op on [ỹ, Z1, Z2] (1 + 64 + 64 columns)
+// and its two gradient ops, as one training step does.
+func benchGauss(b *testing.B, weight float64) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
-	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
-	benchOp(b, op, denseValue(f), G.NewF64(1))
+	vals := []G.Value{denseValue(columns(f, 0, 1)), denseValue(columns(f, 1, 1+benchK)), denseValue(columns(f, 1+benchK, 1+2*benchK)), G.NewF64(weight)}
+	op := &lossOp{name: "Gaussianity", dims: []int{2, 2, 2, 0}, diff: []bool{false, true, true, false}, impl: &gaussState{}}
+	benchGrads(b, op, []*lossGradOp{{fwd: op, wrt: 1}, {fwd: op, wrt: 2}}, vals...)
 }
 
-func BenchmarkGaussianityWeightZero(b *testing.B) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
-	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
-	benchOp(b, op, denseValue(f), G.NewF64(0))
-}
+func BenchmarkGaussianity(b *testing.B)           { benchGauss(b, 1) }
+func BenchmarkGaussianityWeightZero(b *testing.B) { benchGauss(b, 0) }
 
 // BenchmarkGram: the per-batch constant Gram of an 81-dimensional modality,
 // with a reused destination (no allocation).
@@ -116,7 +122,7 @@ func BenchmarkLossesGraph(b *testing.B) {
 	cs2 := G.Must(CSDivergence(z2, q2))
 	c1 := G.Must(CMI(z1, mm1, mm2, 1))
 	c2 := G.Must(CMI(z2, mm2, mm1, 1))
-	gs := G.Must(Gaussianity(G.Must(G.Concat(1, y, z1, z2)), w))
+	gs := G.Must(Gaussianity(w, y, z1, z2))
 	loss := G.Must(G.Add(G.Must(G.Add(G.Must(G.Add(cs1, cs2)), G.Must(G.Add(c1, c2)))), gs))
 	if _, err := G.Grad(loss, z1, z2); err != nil {
 		b.Fatal(err)

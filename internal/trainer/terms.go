@@ -158,11 +158,12 @@ func buildCMI(t *Trainer) (*G.Node, error) {
 	return sum, nil
 }
 
-// buildGauss is −log W of [ỹ, Z₁, Z₂], gated by a scalar input node.
+// buildGauss is −log W of [ỹ, Z₁, …, Z_M], gated by a scalar input node:
+// ỹ and the latents are separate inputs of the op (no concatenation node),
+// so with the gate at 0 neither the loss nor its gradients do any work.
 func buildGauss(t *Trainer) (*G.Node, error) {
 	ytn := G.NewMatrix(t.g, tensor.Float64, G.WithShape(t.batch, t.spec.Targets), G.WithName("ytilde"),
 		G.WithValue(tensor.New(tensor.WithShape(t.batch, t.spec.Targets), tensor.WithBacking(t.yt))))
 	t.gate = G.NewScalar(t.g, tensor.Float64, G.WithName("gauss_gate"), G.WithValue(1.0))
-	f := G.Must(G.Concat(1, append(G.Nodes{ytn}, t.z...)...))
-	return regularizer.Gaussianity(f, t.gate)
+	return regularizer.Gaussianity(t.gate, ytn, t.z...)
 }
