@@ -1,6 +1,7 @@
 package regularizer
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -139,4 +140,53 @@ func BenchmarkLossesGraph(b *testing.B) {
 		iters++
 	}
 	reportCPU(b, c0, iters)
+}
+
+// BenchmarkLossSum runs MSE at the trainer's shape (256 × 1) plus three
+// scalar terms, summed with weights (1, 0.1, 0.2, 0.3), forward and
+// backward through a TapeMachine: the fused ops (MSE, WeightedSum) against
+// the gorgonia formulation they replace.
+func BenchmarkLossSum(b *testing.B) {
+	for _, fused := range []bool{true, false} {
+		name := "gorgonia"
+		if fused {
+			name = "fused"
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(6, 6))
+			g := G.NewGraph()
+			pred := inputMatrix(g, "pred", normal(rng, benchN, 1))
+			y := inputMatrix(g, "y", normal(rng, benchN, 1))
+			wrt := G.Nodes{pred}
+			w := []float64{1, 0.1, 0.2, 0.3}
+			var terms []*G.Node
+			if fused {
+				terms = append(terms, G.Must(MSE(pred, y)))
+			} else {
+				terms = append(terms, G.Must(gorgoniaMSE(pred, y)))
+			}
+			for i := 1; i < len(w); i++ {
+				s := G.NewScalar(g, tensor.Float64, G.WithName(fmt.Sprintf("s%d", i)), G.WithValue(float64(i)))
+				terms, wrt = append(terms, s), append(wrt, s)
+			}
+			var loss *G.Node
+			if fused {
+				loss = G.Must(WeightedSum(w, terms...))
+			} else {
+				loss = gorgoniaSum(w, terms)
+			}
+			if _, err := G.Grad(loss, wrt...); err != nil {
+				b.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g, G.BindDualValues(wrt...))
+			defer vm.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := vm.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				vm.Reset()
+			}
+		})
+	}
 }

@@ -194,6 +194,29 @@ func (o *lossGradOp) String() string {
 	return fmt.Sprintf("%sGrad%d", o.fwd.name, o.wrt)
 }
 
+// checkNodeMatrices checks that every node is a non-nil float64 matrix;
+// names[i] labels node i in errors, fn the constructor.
+func checkNodeMatrices(fn string, names []string, nodes ...*G.Node) error {
+	for i, n := range nodes {
+		if n == nil {
+			return fmt.Errorf("%w: %s: nil node %s", ErrDimension, fn, names[i])
+		}
+		if err := checkNodeMatrix(fn+": "+names[i], n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyLoss applies op to the inputs, naming fn in the error.
+func applyLoss(fn string, op *lossOp, in ...*G.Node) (*G.Node, error) {
+	out, err := G.ApplyOp(op, in...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return out, nil
+}
+
 // read reads op values, reporting problems as ErrDimension or ErrDType.
 var read = opkit.Reader{Shape: ErrDimension, Type: ErrDType}
 
