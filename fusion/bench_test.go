@@ -7,21 +7,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// BenchmarkFuse: inference fusion of two 10 000 × 64 latents.
-func BenchmarkFuse(b *testing.B) {
-	rng := newRNG(1)
-	z1 := mat.NewDense(10000, 64, randSlice(rng, 640000))
-	z2 := mat.NewDense(10000, 64, randSlice(rng, 640000))
-	w := [3]float64{0.3, 0.5, 0.2}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := Fuse(z1, z2, w); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkFuseLatents: inference fusion of M 10 000 × 64 latents, with and
 // without a mask (one row in three missing the last modality).
 func BenchmarkFuseLatents(b *testing.B) {
@@ -76,8 +61,8 @@ func BenchmarkTermWeights(b *testing.B) {
 	}
 }
 
-// BenchmarkFuseV1 is the former two-latent Fuse on BenchmarkFuse's data,
-// for a side-by-side comparison with the wrapper over FuseLatents.
+// BenchmarkFuseV1 is the former two-latent Fuse on two 10 000 × 64
+// latents, for a side-by-side comparison with BenchmarkFuseLatents/M=2.
 func BenchmarkFuseV1(b *testing.B) {
 	rng := newRNG(1)
 	z1 := mat.NewDense(10000, 64, randSlice(rng, 640000))

@@ -44,9 +44,11 @@
 // For two modalities a and b the atoms are U_X = π({a}), U_Y = π({b}),
 // Red = π({a}{b}), Syn = π({a,b}) and the rule reads
 //
-//	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T,
+//	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T:
 //
-// which is Weights, bit for bit the two-modality rule of earlier versions.
+// for a two-source result r, TermWeights(pid.LatticeOf(r), …) gives the
+// two-modality rule of earlier versions bit for bit (the tests keep that
+// implementation as their oracle).
 // Beyond pid.MaxExactSources modalities pid.Lattice returns the
 // one-vs-rest reduction (for each i, the atoms of Z_i against the rest
 // Z₋ᵢ, labelled {i}, {−i}, {i}{−i}, {all}); TermWeights applies the same
@@ -73,7 +75,7 @@
 // it performs the same operations in the same order as the graph (each
 // product Z_i ⊙ Z_j, then each weighted term added left to right in term
 // order), so the two agree bit for bit; with a mask it does not read the
-// latents of absent modalities. Fuser and Fuse are the two-latent forms.
+// latents of absent modalities.
 //
 // # Schedule
 //
@@ -86,6 +88,6 @@
 // once the window holds W epoch means, the weights freeze and the trainer
 // can stop computing the decomposition. The defaults are W = 5,
 // δ = 0.01 bit, K = 5, so the earliest freeze is after the 10th epoch
-// (index 9). Edge cases are documented on LatticeTracker; Tracker is the
-// same for two modalities fed with pid.Result values.
+// (index 9). Edge cases are documented on LatticeTracker; for two
+// modalities it is fed pid.LatticeOf of each two-source result.
 package fusion

@@ -242,9 +242,13 @@ func gradCheck(t *testing.T, vm G.VM, loss *G.Node, zs []*G.Node, data [][]float
 // TestLayerGradients: ∂L/∂Z_i of both layers agree with finite differences
 // (with a mask for the masked layer), and the weights get no gradient.
 func TestLayerGradients(t *testing.T) {
-	const r, c, m = 5, 3, 3
+	const r, c = 5, 3
 	rng := newRNG(62)
-	for _, masked := range []bool{false, true} {
+	for _, tc := range []struct {
+		m      int
+		masked bool
+	}{{2, false}, {3, false}, {2, true}, {3, true}} {
+		m, masked := tc.m, tc.masked
 		g := G.NewGraph()
 		zs, data := latentInputs(g, rng, m, r, c)
 		var z, wnode *G.Node
@@ -312,6 +316,13 @@ func TestLayerErrors(t *testing.T) {
 	}
 	if err := l.Set([]float64{1, 0, 0, 0, math.Inf(1), 0}); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("Set Inf: %v", err)
+	}
+	if w := l.Weights(); w[0] != 1.0/6 || w[4] != 1.0/6 {
+		t.Errorf("a refused Set changed the weights to %v", w)
+	}
+	// a second layer gets its own weight node
+	if l2, _ := NewLayer(g, 2); l2.Node() == l.Node() || l2.Node().Name() != "fusion.w#2" {
+		t.Errorf("second layer node %q shares the first", l2.Node().Name())
 	}
 	ml, _ := NewMaskedLayer(g, 2, 4)
 	if _, err := ml.Forward(a, a); !errors.Is(err, ErrShape) {
