@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 )
 
 // BenchmarkFuseLatents: inference fusion of M 10 000 × 64 latents, with and
@@ -72,6 +73,51 @@ func BenchmarkFuseV1(b *testing.B) {
 	for b.Loop() {
 		if _, err := fuseV1(z1, z2, w); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLayer: one run, forward and backward, of the fusion of M
+// 256 × 64 latents in a graph (the trainer's batch and latent sizes), by
+// the fusion op against the gorgonia nodes it replaced.
+func BenchmarkLayer(b *testing.B) {
+	const r, c = 256, 64
+	for _, m := range []int{2, 3} {
+		for _, fused := range []bool{true, false} {
+			name := fmt.Sprintf("M=%d/gorgonia", m)
+			if fused {
+				name = fmt.Sprintf("M=%d/op", m)
+			}
+			b.Run(name, func(b *testing.B) {
+				g := G.NewGraph()
+				zs, _ := latentInputs(g, newRNG(4), m, r, c)
+				l, err := NewLayer(g, m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var z *G.Node
+				if fused {
+					z, err = l.Forward(zs...)
+				} else {
+					z = gorgoniaFuse(l.Node(), zs, false)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				loss := G.Must(G.Sum(z))
+				if _, err := G.Grad(loss, zs...); err != nil {
+					b.Fatal(err)
+				}
+				vm := G.NewTapeMachine(g, G.BindDualValues(zs...))
+				defer vm.Close()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := vm.RunAll(); err != nil {
+						b.Fatal(err)
+					}
+					vm.Reset()
+				}
+			})
 		}
 	}
 }

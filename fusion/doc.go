@@ -71,7 +71,13 @@
 // The weights are constants in the graph: Layer keeps them in a vector
 // input node of length NumTerms(M) and MaskedLayer in a rows × NumTerms(M)
 // matrix input node, so no gradient flows into them; the trainer sets them
-// each batch. FuseLatents is the gonum mirror used at inference (Z = R):
+// each batch. Each layer is one gorgonia op (its output in a buffer reused
+// on every run) with one gradient op per latent,
+//
+//	∂z/∂Z_i · G = w_i·G + Σ_{pairs (i,j)} (w_ij·G) ⊙ Z_j,
+//
+// rather than a node per product, scaling and sum and their gradients.
+// FuseLatents is the gonum mirror used at inference (Z = R):
 // it performs the same operations in the same order as the graph (each
 // product Z_i ⊙ Z_j, then each weighted term added left to right in term
 // order), so the two agree bit for bit; with a mask it does not read the

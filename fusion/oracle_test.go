@@ -370,3 +370,42 @@ func fuseV1(z1, z2 mat.Matrix, w [3]float64) (*mat.Dense, error) {
 	}
 	return out, nil
 }
+
+// gorgoniaFuse is the graph the fusion op replaced, built from gorgonia
+// nodes as Layer (masked false: w a vector) and MaskedLayer (w a rows ×
+// NumTerms matrix) built it: every weight node, then every product, then
+// the weighted terms and their sum, in term order.
+func gorgoniaFuse(w *G.Node, zs []*G.Node, masked bool) *G.Node {
+	m := len(zs)
+	terms := Terms(m)
+	ws := make([]*G.Node, len(terms))
+	for t := range terms {
+		if masked {
+			ws[t] = G.Must(G.Reshape(G.Must(G.Slice(w, nil, G.S(t))), tensor.Shape{zs[0].Shape()[0], 1}))
+		} else {
+			ws[t] = G.Must(G.Slice(w, G.S(t)))
+		}
+	}
+	nodes := make([]*G.Node, len(terms))
+	for t, src := range terms {
+		nodes[t] = zs[src[0]]
+		if len(src) == 2 {
+			nodes[t] = G.Must(G.HadamardProd(zs[src[0]], zs[src[1]]))
+		}
+	}
+	var z *G.Node
+	for t, term := range nodes {
+		var s *G.Node
+		if masked {
+			s = G.Must(G.BroadcastHadamardProd(ws[t], term, []byte{1}, nil))
+		} else {
+			s = G.Must(G.Mul(ws[t], term))
+		}
+		if z == nil {
+			z = s
+		} else {
+			z = G.Must(G.Add(z, s))
+		}
+	}
+	return z
+}
