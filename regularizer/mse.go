@@ -17,7 +17,7 @@ import (
 //	MSE = (1/(n·d)) Σ_ij (ŷ_ij − y_ij)²,   ∂MSE/∂ŷ = 2(ŷ − y)/(n·d),
 //
 // as one op with one gradient op (for pred; y gets none) instead of
-// gorgonia's Mean(Square(Sub(pred, y))) and the seven nodes of its
+// gorgonia's Mean(Square(Sub(pred, y))) and the dozen nodes of its
 // gradient. The sum runs over the entries in row-major order; the gradient
 // is written into a buffer the op reuses on every run.
 func MSE(pred, y *G.Node) (*G.Node, error) {
