@@ -10,12 +10,12 @@
 // straightforward code; the tests check one against the other.
 //
 // Two smaller ops replace gorgonia formulations of the rest of the loss:
-// [MSE], the mean squared error with its gradient 2(ŷ − y)/(n·d) in a reused
-// buffer (for Mean(Square(Sub(ŷ, y))) and the dozen nodes of its gradient), and
-// [WeightedSum], Σ_t w_t·term_t of the scalar terms (for a chain of Mul and
-// Add nodes). Both give the gorgonia formulation's numbers bit for bit at
-// the trainer's shapes, which the tests check, and allocate a fraction of
-// what it does.
+// [MSE], the mean squared error with its gradient 2(ŷ − y)/(n·d) in a
+// reused buffer (for Mean(Square(Sub(ŷ, y))) and the dozen nodes of its
+// gradient), and [WeightedSum], Σ_t w_t·term_t of the scalar terms (for a
+// chain of Mul and Add nodes). Both give the gorgonia formulation's numbers
+// bit for bit at the trainer's shapes, which the tests check, and allocate
+// a fraction of what it does.
 //
 // # Gaussian kernels and the median heuristic
 //
