@@ -234,7 +234,7 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 			}
 		}
 	})
-	return opkit.MatrixValue(n, c, y), nil
+	return op.out.Matrix(n, c), nil
 }
 
 func (op *batchNormOp) WriteHash(h hash.Hash) {
@@ -371,7 +371,7 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 		}
 	})
 	op.run = true
-	return opkit.MatrixValue(n, c, dh), nil
+	return op.out.Matrix(n, c), nil
 }
 
 func (op *batchNormGradOp) WriteHash(h hash.Hash) {
@@ -387,6 +387,7 @@ type batchNormPartOp struct {
 	opkit.Leaf
 	grad *batchNormGradOp
 	beta bool
+	hdr  opkit.Header
 }
 
 func (op *batchNormPartOp) Arity() int { return 1 }
@@ -406,7 +407,7 @@ func (op *batchNormPartOp) Do(vs ...G.Value) (G.Value, error) {
 	if op.beta {
 		d = op.grad.dbeta
 	}
-	return opkit.MatrixValue(1, op.grad.fwd.c, d), nil
+	return op.hdr.Matrix(1, op.grad.fwd.c, d), nil
 }
 
 func (op *batchNormPartOp) WriteHash(h hash.Hash) {

@@ -117,7 +117,7 @@ func (op *noiseMixOp) Do(vs ...G.Value) (G.Value, error) {
 			zr[j] = e + float64(lambda*(v-e))
 		}
 	}
-	return opkit.MatrixValue(n, k, z), nil
+	return op.out.Matrix(n, k), nil
 }
 
 func (op *noiseMixOp) WriteHash(h hash.Hash) {
@@ -230,7 +230,7 @@ func (op *noiseMixGradOp) Do(vs ...G.Value) (G.Value, error) {
 			dR[j] = float64(lambda*gr[j]) + dmu[j] + float64((v-mean[j])*dsd[j])
 		}
 	}
-	return opkit.MatrixValue(n, k, dr), nil
+	return op.out.Matrix(n, k), nil
 }
 
 func (op *noiseMixGradOp) WriteHash(h hash.Hash) {

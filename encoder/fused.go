@@ -38,9 +38,11 @@ import (
 // # Buffer reuse
 //
 // Every op node owns one output buffer, allocated on its first run and
-// rewritten in place on every later run; each run returns a new tensor
-// header over it, so no downstream reshape can alter what the next run
-// returns. This is safe with gorgonia's TapeMachine because
+// rewritten in place on every later run, and returns it through the
+// buffer's tensor header (opkit.Buffer.Matrix): the previous run's header
+// when nothing has changed it, a new one when a downstream op reshaped,
+// transposed or pooled it, so no downstream change to the header can alter
+// what the next run returns. This is safe with gorgonia's TapeMachine because
 //
 //   - an op instance belongs to exactly one node: the constructors create a
 //     new instance per node and WriteHash includes the instance's address, so
@@ -126,7 +128,7 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 			row[j] += bj
 		}
 	}
-	return opkit.MatrixValue(n, out, y), nil
+	return op.out.Matrix(n, out), nil
 }
 
 func (op *linearOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.linear{%s,%p}", op.name, op) }
@@ -246,13 +248,13 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 		}
 		dx := op.out.Get(n * in)
 		if !op.live() {
-			return opkit.MatrixValue(n, in, dx), nil
+			return op.out.Matrix(n, in), nil
 		}
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
 			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
 			blas64.General{Rows: in, Cols: out, Stride: out, Data: w},
 			0, blas64.General{Rows: n, Cols: in, Stride: in, Data: dx})
-		return opkit.MatrixValue(n, in, dx), nil
+		return op.out.Matrix(n, in), nil
 	case gradW:
 		n, in, x, err := read.Matrix(vs[0], op.String()+": X")
 		if err != nil {
@@ -270,7 +272,7 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 		blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
 			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
 			0, blas64.General{Rows: in, Cols: out, Stride: out, Data: dw})
-		return opkit.MatrixValue(in, out, dw), nil
+		return op.out.Matrix(in, out), nil
 	default:
 		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
 		if err != nil {
@@ -283,7 +285,7 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 				db[j] += v
 			}
 		}
-		return opkit.MatrixValue(1, out, db), nil
+		return op.out.Matrix(1, out), nil
 	}
 }
 
@@ -378,7 +380,7 @@ func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
 			y[i] = max(v, 0) * m[i]
 		}
 	}
-	return opkit.MatrixValue(r, c, y), nil
+	return op.out.Matrix(r, c), nil
 }
 
 func (op *reluMaskOp) WriteHash(h hash.Hash) {
@@ -468,7 +470,7 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 			d[i] = g[i] * m[i] * b2f(v >= 0)
 		}
 	}
-	return opkit.MatrixValue(r, c, d), nil
+	return op.out.Matrix(r, c), nil
 }
 
 func (op *reluMaskGradOp) WriteHash(h hash.Hash) {

@@ -5,22 +5,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	G "gorgonia.org/gorgonia"
 )
-
-// BenchmarkFuse: inference fusion of two 10 000 × 64 latents.
-func BenchmarkFuse(b *testing.B) {
-	rng := newRNG(1)
-	z1 := mat.NewDense(10000, 64, randSlice(rng, 640000))
-	z2 := mat.NewDense(10000, 64, randSlice(rng, 640000))
-	w := [3]float64{0.3, 0.5, 0.2}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := Fuse(z1, z2, w); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // BenchmarkFuseLatents: inference fusion of M 10 000 × 64 latents, with and
 // without a mask (one row in three missing the last modality).
@@ -76,8 +62,8 @@ func BenchmarkTermWeights(b *testing.B) {
 	}
 }
 
-// BenchmarkFuseV1 is the former two-latent Fuse on BenchmarkFuse's data,
-// for a side-by-side comparison with the wrapper over FuseLatents.
+// BenchmarkFuseV1 is the former two-latent Fuse on two 10 000 × 64
+// latents, for a side-by-side comparison with BenchmarkFuseLatents/M=2.
 func BenchmarkFuseV1(b *testing.B) {
 	rng := newRNG(1)
 	z1 := mat.NewDense(10000, 64, randSlice(rng, 640000))
@@ -87,6 +73,51 @@ func BenchmarkFuseV1(b *testing.B) {
 	for b.Loop() {
 		if _, err := fuseV1(z1, z2, w); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLayer: one run, forward and backward, of the fusion of M
+// 256 × 64 latents in a graph (the trainer's batch and latent sizes), by
+// the fusion op against the gorgonia nodes it replaced.
+func BenchmarkLayer(b *testing.B) {
+	const r, c = 256, 64
+	for _, m := range []int{2, 3} {
+		for _, fused := range []bool{true, false} {
+			name := fmt.Sprintf("M=%d/gorgonia", m)
+			if fused {
+				name = fmt.Sprintf("M=%d/op", m)
+			}
+			b.Run(name, func(b *testing.B) {
+				g := G.NewGraph()
+				zs, _ := latentInputs(g, newRNG(4), m, r, c)
+				l, err := NewLayer(g, m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var z *G.Node
+				if fused {
+					z, err = l.Forward(zs...)
+				} else {
+					z = gorgoniaFuse(l.Node(), zs, false)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				loss := G.Must(G.Sum(z))
+				if _, err := G.Grad(loss, zs...); err != nil {
+					b.Fatal(err)
+				}
+				vm := G.NewTapeMachine(g, G.BindDualValues(zs...))
+				defer vm.Close()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := vm.RunAll(); err != nil {
+						b.Fatal(err)
+					}
+					vm.Reset()
+				}
+			})
 		}
 	}
 }

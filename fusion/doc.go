@@ -44,9 +44,11 @@
 // For two modalities a and b the atoms are U_X = π({a}), U_Y = π({b}),
 // Red = π({a}{b}), Syn = π({a,b}) and the rule reads
 //
-//	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T,
+//	w1 = (U_X + s_X·Red)/T,  w2 = (U_Y + s_Y·Red)/T,  w3 = Syn/T:
 //
-// which is Weights, bit for bit the two-modality rule of earlier versions.
+// for a two-source result r, TermWeights(pid.LatticeOf(r), …) gives the
+// two-modality rule of earlier versions bit for bit (the tests keep that
+// implementation as their oracle).
 // Beyond pid.MaxExactSources modalities pid.Lattice returns the
 // one-vs-rest reduction (for each i, the atoms of Z_i against the rest
 // Z₋ᵢ, labelled {i}, {−i}, {i}{−i}, {all}); TermWeights applies the same
@@ -69,11 +71,17 @@
 // The weights are constants in the graph: Layer keeps them in a vector
 // input node of length NumTerms(M) and MaskedLayer in a rows × NumTerms(M)
 // matrix input node, so no gradient flows into them; the trainer sets them
-// each batch. FuseLatents is the gonum mirror used at inference (Z = R):
+// each batch. Each layer is one gorgonia op (its output in a buffer reused
+// on every run) with one gradient op per latent,
+//
+//	∂z/∂Z_i · G = w_i·G + Σ_{pairs (i,j)} (w_ij·G) ⊙ Z_j,
+//
+// rather than a node per product, scaling and sum and their gradients.
+// FuseLatents is the gonum mirror used at inference (Z = R):
 // it performs the same operations in the same order as the graph (each
 // product Z_i ⊙ Z_j, then each weighted term added left to right in term
 // order), so the two agree bit for bit; with a mask it does not read the
-// latents of absent modalities. Fuser and Fuse are the two-latent forms.
+// latents of absent modalities.
 //
 // # Schedule
 //
@@ -86,6 +94,6 @@
 // once the window holds W epoch means, the weights freeze and the trainer
 // can stop computing the decomposition. The defaults are W = 5,
 // δ = 0.01 bit, K = 5, so the earliest freeze is after the 10th epoch
-// (index 9). Edge cases are documented on LatticeTracker; Tracker is the
-// same for two modalities fed with pid.Result values.
+// (index 9). Edge cases are documented on LatticeTracker; for two
+// modalities it is fed pid.LatticeOf of each two-source result.
 package fusion

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/pidreg/pidreg/pid"
-	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -58,9 +57,9 @@ func TestWeightsPolicies(t *testing.T) {
 		{"bernoulli nil rng", result(0.2, 0, 0.6, 0.2), Bernoulli, [3]float64{0.5, 0.3, 0.2}},
 	}
 	for _, c := range cases {
-		got := Weights(c.r, c.p, nil)
+		got := pairWeights(t, c.r, c.p, nil)
 		if !near(got, c.want, 1e-15) {
-			t.Errorf("%s: Weights = %v, want %v", c.name, got, c.want)
+			t.Errorf("%s: weights %v, want %v", c.name, got, c.want)
 		}
 		if s := got[0] + got[1] + got[2]; math.Abs(s-1) > 1e-15 {
 			t.Errorf("%s: weights sum to %v", c.name, s)
@@ -76,7 +75,7 @@ func TestWeightsRandom(t *testing.T) {
 		r := result(rng.ExpFloat64(), rng.ExpFloat64(), rng.ExpFloat64(), rng.ExpFloat64())
 		total := r.UniqueX + r.UniqueY + r.Redundancy + r.Synergy
 		for _, p := range []Policy{Split, Stronger, Bernoulli} {
-			w := Weights(r, p, rng)
+			w := pairWeights(t, r, p, rng)
 			if w[0] < 0 || w[1] < 0 || w[2] < 0 || math.Abs(w[0]+w[1]+w[2]-1) > 1e-14 {
 				t.Fatalf("%v on %+v: %v", p, r, w)
 			}
@@ -108,7 +107,7 @@ func TestBernoulliMeanIsSplit(t *testing.T) {
 	var mean [3]float64
 	xs := 0
 	for i := 0; i < n; i++ {
-		w := Weights(r, Bernoulli, rng)
+		w := pairWeights(t, r, Bernoulli, rng)
 		switch {
 		case near(w, [3]float64{0.5, 0.3, 0.2}, 1e-15):
 			xs++
@@ -122,7 +121,7 @@ func TestBernoulliMeanIsSplit(t *testing.T) {
 	}
 	// w1 = 0.1 + 0.4·B, B ~ Bernoulli(½): sd of the mean 0.4·0.5/√n
 	se := 0.4 * 0.5 / math.Sqrt(n)
-	split := Weights(r, Split, nil)
+	split := pairWeights(t, r, Split, nil)
 	if !near(mean, split, 5*se) {
 		t.Errorf("Bernoulli mean %v, Split %v (5 s.e. = %.4f)", mean, split, 5*se)
 	}
@@ -152,115 +151,6 @@ func TestParsePolicy(t *testing.T) {
 	}
 }
 
-func TestFuserMatchesFuse(t *testing.T) {
-	const r, c = 5, 4
-	rng := newRNG(3)
-	g := G.NewGraph()
-	d1, d2 := randSlice(rng, r*c), randSlice(rng, r*c)
-	z1 := input(g, "z1", r, c, d1)
-	z2 := input(g, "z2", r, c, d2)
-	f := NewFuser(g)
-	z, err := f.Forward(z1, z2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	defer vm.Close()
-	for _, w := range [][3]float64{{1.0 / 3, 1.0 / 3, 1.0 / 3}, {0.5, 0.3, 0.2}, {0, 0, 1}} {
-		if err := f.Set(w); err != nil {
-			t.Fatal(err)
-		}
-		if f.Get() != w {
-			t.Fatalf("Get = %v after Set(%v)", f.Get(), w)
-		}
-		vm.Reset()
-		if err := vm.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		want, err := Fuse(mat.NewDense(r, c, d1), mat.NewDense(r, c, d2), w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := z.Value().Data().([]float64)
-		for i, v := range want.RawMatrix().Data {
-			// and against the formula directly
-			direct := w[0]*d1[i] + w[1]*d2[i] + w[2]*d1[i]*d2[i]
-			if math.Abs(got[i]-v) > 1e-15 || math.Abs(direct-v) > 1e-14 {
-				t.Fatalf("w=%v entry %d: graph %v, Fuse %v, formula %v", w, i, got[i], v, direct)
-			}
-		}
-	}
-	if err := f.Set([3]float64{math.NaN(), 0, 1}); !errors.Is(err, ErrNotFinite) {
-		t.Errorf("Set NaN: %v", err)
-	}
-	if f.Get() != [3]float64{0, 0, 1} {
-		t.Error("a refused Set changed the weights")
-	}
-}
-
-// TestFuserGradient: ∂L/∂Z1 and ∂L/∂Z2 agree with finite differences, and no
-// gradient node exists for the weights.
-func TestFuserGradient(t *testing.T) {
-	const r, c = 4, 3
-	rng := newRNG(4)
-	g := G.NewGraph()
-	d1, d2 := randSlice(rng, r*c), randSlice(rng, r*c)
-	z1 := input(g, "z1", r, c, d1)
-	z2 := input(g, "z2", r, c, d2)
-	f := NewFuser(g)
-	z, err := f.Forward(z1, z2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cw := input(g, "C", r, c, randSlice(rng, r*c))
-	loss := G.Must(G.Sum(G.Must(G.HadamardProd(z, cw))))
-	if _, err := G.Grad(loss, z1, z2); err != nil {
-		t.Fatal(err)
-	}
-	if f.Node().Deriv() != nil {
-		t.Error("the weight node got a gradient node")
-	}
-	vm := G.NewTapeMachine(g, G.BindDualValues(z1, z2))
-	defer vm.Close()
-	if err := f.Set([3]float64{0.2, 0.5, 0.3}); err != nil {
-		t.Fatal(err)
-	}
-	gradCheck(t, vm, loss, []*G.Node{z1, z2}, [][]float64{d1, d2})
-	if _, err := f.Node().Grad(); err == nil {
-		t.Error("the weight node reports a gradient value")
-	}
-}
-
-func TestFuserErrors(t *testing.T) {
-	g := G.NewGraph()
-	a := input(g, "a", 3, 2, make([]float64, 6))
-	b := input(g, "b", 2, 3, make([]float64, 6))
-	f := NewFuser(g)
-	if _, err := f.Forward(a, b); !errors.Is(err, ErrShape) {
-		t.Errorf("mismatched shapes: %v", err)
-	}
-	if _, err := f.Forward(a, a); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Forward(a, a); err == nil {
-		t.Error("second Forward accepted")
-	}
-	// a second fuser gets its own node
-	f2 := NewFuser(g)
-	if f2.Node() == f.Node() || f2.Node().Name() != "fusion.w#2" {
-		t.Errorf("second fuser node %q shares the first", f2.Node().Name())
-	}
-	if _, err := Fuse(mat.NewDense(2, 2, nil), mat.NewDense(2, 3, nil), [3]float64{}); !errors.Is(err, ErrShape) {
-		t.Errorf("Fuse shapes: %v", err)
-	}
-	if _, err := Fuse(mat.NewDense(1, 2, []float64{1, math.NaN()}), mat.NewDense(1, 2, nil), [3]float64{}); !errors.Is(err, ErrNotFinite) {
-		t.Errorf("Fuse NaN: %v", err)
-	}
-	if _, err := Fuse(mat.NewDense(1, 1, nil), mat.NewDense(1, 1, nil), [3]float64{math.Inf(1), 0, 0}); !errors.Is(err, ErrNotFinite) {
-		t.Errorf("Fuse Inf weight: %v", err)
-	}
-}
-
 func randSlice(rng *rand.Rand, n int) []float64 {
 	s := make([]float64, n)
 	for i := range s {
@@ -272,25 +162,4 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 func input(g *G.ExprGraph, name string, r, c int, d []float64) *G.Node {
 	return G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName(name),
 		G.WithValue(tensor.New(tensor.WithShape(r, c), tensor.WithBacking(d))))
-}
-
-// TestFuseViews: a transposed (non-raw) input gives the same result as its copy.
-func TestFuseViews(t *testing.T) {
-	rng := newRNG(5)
-	a := mat.NewDense(3, 4, randSlice(rng, 12))
-	b := mat.NewDense(4, 3, randSlice(rng, 12))
-	var bt mat.Dense
-	bt.CloneFrom(b.T())
-	w := [3]float64{0.2, 0.3, 0.5}
-	x, err := Fuse(a, b.T(), w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, _ := Fuse(a, &bt, w)
-	if !mat.Equal(x, y) {
-		t.Error("view and copy differ")
-	}
-	if _, err := Fuse(a, mat.NewDense(4, 3, []float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, math.NaN()}).T(), w); !errors.Is(err, ErrNotFinite) {
-		t.Errorf("NaN in view: %v", err)
-	}
 }

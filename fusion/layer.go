@@ -14,7 +14,8 @@ import (
 //
 //	z = Σ_i w_i Z_i + Σ_{i<j} w_ij (Z_i ⊙ Z_j),
 //
-// the terms in the order of Terms. The weights are a vector input node of
+// the terms in the order of Terms, as one op with one gradient op per
+// latent (see the package doc). The weights are a vector input node of
 // length NumTerms(M); they are constants for the graph, no gradient is
 // computed for them.
 type Layer struct {
@@ -61,9 +62,7 @@ func (l *Layer) Forward(zs ...*G.Node) (*G.Node, error) {
 	if l.forwarded {
 		return nil, fmt.Errorf("fusion: Layer.Forward already called")
 	}
-	z, err := forward("Layer.Forward", l.w.Graph(), l.m, -1, zs, func(t int) (*G.Node, error) {
-		return G.Slice(l.w, G.S(t))
-	}, G.Mul)
+	z, err := forward("Layer.Forward", l.w, l.m, -1, zs, false)
 	if err == nil {
 		l.forwarded = true
 	}
@@ -134,15 +133,7 @@ func (l *MaskedLayer) Forward(zs ...*G.Node) (*G.Node, error) {
 	if l.forwarded {
 		return nil, fmt.Errorf("fusion: MaskedLayer.Forward already called")
 	}
-	z, err := forward("MaskedLayer.Forward", l.w.Graph(), l.m, l.rows, zs, func(t int) (*G.Node, error) {
-		col, err := G.Slice(l.w, nil, G.S(t))
-		if err != nil {
-			return nil, err
-		}
-		return G.Reshape(col, tensor.Shape{l.rows, 1})
-	}, func(col, term *G.Node) (*G.Node, error) {
-		return G.BroadcastHadamardProd(col, term, []byte{1}, nil)
-	})
+	z, err := forward("MaskedLayer.Forward", l.w, l.m, l.rows, zs, true)
 	if err == nil {
 		l.forwarded = true
 	}
@@ -186,17 +177,12 @@ func (l *MaskedLayer) RowWeights() *mat.Dense {
 	return mat.NewDense(l.rows, nt, append([]float64(nil), l.w.Value().Data().([]float64)...))
 }
 
-// forward checks the latents and wires Σ_t apply(weight(t), term_t), the
-// products of the pairs made by HadamardProd, the sum accumulated left to
-// right in term order (the order FuseLatents follows). rows < 0 accepts any
-// number of rows.
-//
-// The nodes are created in a fixed order: every weight node, then every
-// product, then the weighted terms and their sum. gorgonia accumulates the
-// gradient of a node with several consumers in the order of the nodes, so
-// this order is part of the result's last bits (it is the order of the
-// two-latent fusion this code replaced).
-func forward(where string, g *G.ExprGraph, m, rows int, zs []*G.Node, weight func(t int) (*G.Node, error), apply func(w, term *G.Node) (*G.Node, error)) (*G.Node, error) {
+// forward checks the latents and applies the fusion op (op.go) to the
+// weight node w and the latents: z = Σ_t w_t·term_t, the products of the
+// pairs and the sum accumulated left to right in term order (the order
+// FuseLatents follows). rows < 0 accepts any number of rows.
+func forward(where string, w *G.Node, m, rows int, zs []*G.Node, masked bool) (*G.Node, error) {
+	g := w.Graph()
 	if len(zs) != m {
 		return nil, fmt.Errorf("%w: %s: %d latents, want %d", ErrShape, where, len(zs), m)
 	}
@@ -213,37 +199,9 @@ func forward(where string, g *G.ExprGraph, m, rows int, zs []*G.Node, weight fun
 			return nil, fmt.Errorf("%w: %s: latent %d has dtype %v, want float64", ErrShape, where, i, z.Dtype())
 		}
 	}
-	terms := Terms(m)
-	ws := make([]*G.Node, len(terms))
-	for t := range terms {
-		w, err := weight(t)
-		if err != nil {
-			return nil, fmt.Errorf("fusion: %s: weight %d: %w", where, t, err)
-		}
-		ws[t] = w
-	}
-	nodes := make([]*G.Node, len(terms))
-	for t, src := range terms {
-		nodes[t] = zs[src[0]]
-		if len(src) == 2 {
-			p, err := G.HadamardProd(zs[src[0]], zs[src[1]])
-			if err != nil {
-				return nil, fmt.Errorf("fusion: %s: Z%d⊙Z%d: %w", where, src[0], src[1], err)
-			}
-			nodes[t] = p
-		}
-	}
-	var z *G.Node
-	for t, term := range nodes {
-		s, err := apply(ws[t], term)
-		if err != nil {
-			return nil, fmt.Errorf("fusion: %s: term %d: %w", where, t, err)
-		}
-		if z == nil {
-			z = s
-		} else if z, err = G.Add(z, s); err != nil {
-			return nil, fmt.Errorf("fusion: %s: sum: %w", where, err)
-		}
+	z, err := G.ApplyOp(newFuseOp(m, masked), append(G.Nodes{w}, zs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("fusion: %s: %w", where, err)
 	}
 	return z, nil
 }

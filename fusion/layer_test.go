@@ -242,9 +242,13 @@ func gradCheck(t *testing.T, vm G.VM, loss *G.Node, zs []*G.Node, data [][]float
 // TestLayerGradients: ∂L/∂Z_i of both layers agree with finite differences
 // (with a mask for the masked layer), and the weights get no gradient.
 func TestLayerGradients(t *testing.T) {
-	const r, c, m = 5, 3, 3
+	const r, c = 5, 3
 	rng := newRNG(62)
-	for _, masked := range []bool{false, true} {
+	for _, tc := range []struct {
+		m      int
+		masked bool
+	}{{2, false}, {3, false}, {2, true}, {3, true}} {
+		m, masked := tc.m, tc.masked
 		g := G.NewGraph()
 		zs, data := latentInputs(g, rng, m, r, c)
 		var z, wnode *G.Node
@@ -282,6 +286,107 @@ func TestLayerGradients(t *testing.T) {
 	}
 }
 
+// TestFuseOpMatchesGorgonia: the fusion op of both layers against the
+// gorgonia nodes it replaced (gorgoniaFuse), for 1 … 4 latents, on the
+// same weights, mask and latents: the fused values bit for bit, and the
+// gradient of every latent to 1e-12 relative (the op sums a latent's
+// contributions in term order, gorgonia in its node order).
+func TestFuseOpMatchesGorgonia(t *testing.T) {
+	const r, c = 6, 4
+	rng := newRNG(64)
+	for m := 1; m <= 4; m++ {
+		for _, masked := range []bool{false, true} {
+			w := randWeights(rng, NumTerms(m))
+			mask := maskFor(rng, r, m)
+			seed := rng.Uint64()
+			var vals [2][]float64
+			var grads [2][][]float64
+			for k, fused := range []bool{true, false} {
+				vals[k], _ = fuseRun(t, m, r, c, w, mask, masked, fused, false, seed)
+				_, grads[k] = fuseRun(t, m, r, c, w, mask, masked, fused, true, seed)
+			}
+			if !sameBits(vals[0], vals[1]) {
+				t.Fatalf("M=%d masked=%v: fused values differ from the gorgonia nodes'", m, masked)
+			}
+			exact := true
+			for i := range grads[0] {
+				for e, a := range grads[0][i] {
+					b := grads[1][i][e]
+					if math.Abs(a-b) > 1e-12*math.Max(math.Abs(a), math.Abs(b)) {
+						t.Fatalf("M=%d masked=%v: ∂/∂Z%d[%d]: op %v, gorgonia %v", m, masked, i, e, a, b)
+					}
+					exact = exact && a == b
+				}
+			}
+			t.Logf("M=%d masked=%v: gradients bit for bit: %v", m, masked, exact)
+		}
+	}
+}
+
+// fuseRun builds the fusion of m r×c latents drawn from seed, by the layer
+// (fused) or by gorgoniaFuse, and the loss Σ C ⊙ z² (C from seed+1); it
+// runs the graph once and returns z (withGrad false: a graph without the
+// backward pass, whose in-place ops may reuse z's memory) or ∂loss/∂Z_i.
+func fuseRun(t *testing.T, m, r, c int, w []float64, mask *mat.Dense, masked, fused, withGrad bool, seed uint64) ([]float64, [][]float64) {
+	t.Helper()
+	g := G.NewGraph()
+	zs, _ := latentInputs(g, newRNG(seed), m, r, c)
+	var z, wn *G.Node
+	var err error
+	if masked {
+		ml, _ := NewMaskedLayer(g, m, r)
+		if err := ml.Set(w, mask); err != nil {
+			t.Fatal(err)
+		}
+		wn = ml.Node()
+		if fused {
+			z, err = ml.Forward(zs...)
+		}
+	} else {
+		l, _ := NewLayer(g, m)
+		if err := l.Set(w); err != nil {
+			t.Fatal(err)
+		}
+		wn = l.Node()
+		if fused {
+			z, err = l.Forward(zs...)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fused {
+		z = gorgoniaFuse(wn, zs, masked)
+	}
+	cw := input(g, "C", r, c, randSlice(newRNG(seed+1), r*c))
+	if !withGrad {
+		vm := G.NewTapeMachine(g)
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), z.Value().Data().([]float64)...), nil
+	}
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(G.Must(G.Square(z)), cw))))
+	if _, err := G.Grad(loss, zs...); err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g, G.BindDualValues(zs...))
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	var grads [][]float64
+	for _, n := range zs {
+		gv, err := n.Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		grads = append(grads, append([]float64(nil), gv.Data().([]float64)...))
+	}
+	return nil, grads
+}
+
 func TestLayerErrors(t *testing.T) {
 	g := G.NewGraph()
 	a := input(g, "a", 3, 2, make([]float64, 6))
@@ -312,6 +417,13 @@ func TestLayerErrors(t *testing.T) {
 	}
 	if err := l.Set([]float64{1, 0, 0, 0, math.Inf(1), 0}); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("Set Inf: %v", err)
+	}
+	if w := l.Weights(); w[0] != 1.0/6 || w[4] != 1.0/6 {
+		t.Errorf("a refused Set changed the weights to %v", w)
+	}
+	// a second layer gets its own weight node
+	if l2, _ := NewLayer(g, 2); l2.Node() == l.Node() || l2.Node().Name() != "fusion.w#2" {
+		t.Errorf("second layer node %q shares the first", l2.Node().Name())
 	}
 	ml, _ := NewMaskedLayer(g, 2, 4)
 	if _, err := ml.Forward(a, a); !errors.Is(err, ErrShape) {

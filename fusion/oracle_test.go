@@ -1,8 +1,10 @@
 package fusion
 
 // The two-latent implementation before the lattice generalisation, kept
-// verbatim (renamed) as the oracle of the bit-for-bit tests of the
-// wrappers in pair.go.
+// verbatim (renamed, its Epoch record with it) as the oracle of the
+// bit-for-bit tests of the general code for two latents (pair_test.go):
+// TermWeights of pid.LatticeOf, LatticeTracker fed with LatticeOf, Layer
+// and FuseLatents.
 
 import (
 	"fmt"
@@ -15,7 +17,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// weightsV1 is the two-latent Weights before the lattice generalisation; it returns the fusion weights (w1, w2, w3) for Z1, Z2 and Z1⊙Z2 from a
+// weightsV1 is the two-latent weight rule before the lattice generalisation; it returns the fusion weights (w1, w2, w3) for Z1, Z2 and Z1⊙Z2 from a
 // decomposition r of the information the latents carry about the target:
 //
 //	T  = U_X + U_Y + Red + Syn
@@ -53,6 +55,31 @@ func weightsV1(r pid.Result, p Policy, rng *rand.Rand) [3]float64 {
 	return [3]float64{(ux + sx*red) / total, (uy + (1-sx)*red) / total, syn / total}
 }
 
+// epochV1 records what trackerV1 did at one EndEpoch call.
+type epochV1 struct {
+	// Index counts EndEpoch calls from 0.
+	Index int
+	// Mean is the average of the batch decompositions observed this epoch
+	// (every field, atoms and mutual informations); zero without batches.
+	Mean pid.Result
+	// Windowed is the average of the last ≤ W epoch means: the stored atoms
+	// after this epoch.
+	Windowed pid.Result
+	// Weights are the stored fusion weights after this epoch.
+	Weights [3]float64
+	// MaxChange is max |ΔU_X|, |ΔU_Y|, |ΔRed|, |ΔSyn| of the windowed atoms
+	// from the previous epoch's, in bits; −1 when it is not defined (the
+	// first epoch with batches, an epoch without batches, a frozen epoch).
+	MaxChange float64
+	// Batches is the number of decompositions averaged into Mean; Skipped
+	// counts observed results dropped for a NaN or infinite field.
+	Batches, Skipped int
+	// Stable counts consecutive stable epochs up to and including this one.
+	Stable int
+	// Frozen reports whether the weights are frozen after this epoch.
+	Frozen bool
+}
+
 // trackerV1 turns per-batch decompositions into the stored fusion weights:
 // batch results → epoch mean → sliding window of the last W epoch means →
 // windowed atoms and weights, and freezes when the windowed atoms settle.
@@ -62,7 +89,7 @@ func weightsV1(r pid.Result, p Policy, rng *rand.Rand) [3]float64 {
 //   - An epoch with at least one observed batch appends its mean to the
 //     window (dropping the oldest beyond W); the windowed result is the
 //     average of the epoch means in the window, so before W epochs exist it
-//     averages the ones there are. The weights follow from it by Weights.
+//     averages the ones there are. The weights follow from it by weightsV1.
 //   - MaxChange compares the new windowed atoms with the previous ones. The
 //     epoch is stable when MaxChange < δ and the window is full (W epoch
 //     means): freezing cannot start before that. A stable epoch increments the
@@ -90,7 +117,7 @@ type trackerV1 struct {
 	stable  int
 	frozen  int // epoch index of the freeze, −1 before
 	index   int
-	history []Epoch
+	history []epochV1
 }
 
 // newTrackerV1 returns a tracker with the schedule's defaults filled in.
@@ -114,7 +141,7 @@ func fromFieldsV1(f [7]float64, method string) pid.Result {
 
 // Observe adds the decomposition of one training batch to the current epoch.
 // It is ignored once the tracker is frozen; a result with a NaN or infinite
-// field is counted in Epoch.Skipped and otherwise ignored.
+// field is counted in epochV1.Skipped and otherwise ignored.
 func (t *trackerV1) Observe(r pid.Result) {
 	if t.frozen >= 0 {
 		return
@@ -139,8 +166,8 @@ func (t *trackerV1) Observe(r pid.Result) {
 // and the freezing state as described on trackerV1, and returns the epoch's
 // record (also appended to History). rng is used only by the Bernoulli
 // policy, once per epoch with batches.
-func (t *trackerV1) EndEpoch(rng *rand.Rand) Epoch {
-	e := Epoch{Index: t.index, Batches: t.batches, Skipped: t.skipped, MaxChange: -1}
+func (t *trackerV1) EndEpoch(rng *rand.Rand) epochV1 {
+	e := epochV1{Index: t.index, Batches: t.batches, Skipped: t.skipped, MaxChange: -1}
 	t.index++
 	if t.frozen < 0 && t.batches > 0 {
 		var mean [7]float64
@@ -209,7 +236,7 @@ func (t *trackerV1) Windowed() pid.Result { return t.win }
 func (t *trackerV1) Weights() [3]float64 { return t.weights }
 
 // History returns a copy of the records of all closed epochs.
-func (t *trackerV1) History() []Epoch { return append([]Epoch(nil), t.history...) }
+func (t *trackerV1) History() []epochV1 { return append([]epochV1(nil), t.history...) }
 
 // fuserV1 holds the fusion weights as a 3-vector input node of a graph. The
 // weights are constants for the graph: no gradient is computed for them.
@@ -342,4 +369,43 @@ func fuseV1(z1, z2 mat.Matrix, w [3]float64) (*mat.Dense, error) {
 		}
 	}
 	return out, nil
+}
+
+// gorgoniaFuse is the graph the fusion op replaced, built from gorgonia
+// nodes as Layer (masked false: w a vector) and MaskedLayer (w a rows ×
+// NumTerms matrix) built it: every weight node, then every product, then
+// the weighted terms and their sum, in term order.
+func gorgoniaFuse(w *G.Node, zs []*G.Node, masked bool) *G.Node {
+	m := len(zs)
+	terms := Terms(m)
+	ws := make([]*G.Node, len(terms))
+	for t := range terms {
+		if masked {
+			ws[t] = G.Must(G.Reshape(G.Must(G.Slice(w, nil, G.S(t))), tensor.Shape{zs[0].Shape()[0], 1}))
+		} else {
+			ws[t] = G.Must(G.Slice(w, G.S(t)))
+		}
+	}
+	nodes := make([]*G.Node, len(terms))
+	for t, src := range terms {
+		nodes[t] = zs[src[0]]
+		if len(src) == 2 {
+			nodes[t] = G.Must(G.HadamardProd(zs[src[0]], zs[src[1]]))
+		}
+	}
+	var z *G.Node
+	for t, term := range nodes {
+		var s *G.Node
+		if masked {
+			s = G.Must(G.BroadcastHadamardProd(ws[t], term, []byte{1}, nil))
+		} else {
+			s = G.Must(G.Mul(ws[t], term))
+		}
+		if z == nil {
+			z = s
+		} else {
+			z = G.Must(G.Add(z, s))
+		}
+	}
+	return z
 }

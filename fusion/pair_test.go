@@ -56,8 +56,61 @@ func sameBits(a, b []float64) bool {
 	return true
 }
 
-// TestWeightsBitIdentical: the wrapper over TermWeights gives the weights of
-// the former two-latent implementation bit for bit, for every policy, and
+// pairWeights is TermWeights of the lattice of a two-source result, as the
+// fixed-size vector of the former rule.
+func pairWeights(t testing.TB, r pid.Result, p Policy, rng *rand.Rand) [3]float64 {
+	t.Helper()
+	w, err := TermWeights(pid.LatticeOf(r), p, rng)
+	if err != nil {
+		t.Fatalf("TermWeights of the lattice of %+v: %v", r, err)
+	}
+	return [3]float64(w)
+}
+
+// pairEpoch is the record of a LatticeTracker of two latents in the former
+// record's form: the results as two-source results (Pair), the weights as
+// a vector of three.
+func pairEpoch(t testing.TB, e LatticeEpoch) epochV1 {
+	t.Helper()
+	mean, ok1 := e.Mean.Pair()
+	win, ok2 := e.Windowed.Pair()
+	if !ok1 || !ok2 || len(e.Weights) != 3 {
+		t.Fatalf("not a record of two latents: %+v", e)
+	}
+	return epochV1{Index: e.Index, Mean: mean, Windowed: win, Weights: [3]float64(e.Weights),
+		MaxChange: e.MaxChange, Batches: e.Batches, Skipped: e.Skipped, Stable: e.Stable, Frozen: e.Frozen}
+}
+
+// pairTracker is a LatticeTracker of two latents.
+func pairTracker(t testing.TB, s Schedule, p Policy) *LatticeTracker {
+	t.Helper()
+	tr, err := NewLatticeTracker(s, p, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// pairWindowed is the windowed result of a tracker of two latents.
+func pairWindowed(t testing.TB, tr *LatticeTracker) pid.Result {
+	t.Helper()
+	r, ok := tr.Windowed().Pair()
+	if !ok {
+		t.Fatalf("not a tracker of two latents")
+	}
+	return r
+}
+
+// observePair feeds the lattice of a two-source result to tr.
+func observePair(t testing.TB, tr *LatticeTracker, r pid.Result) {
+	t.Helper()
+	if err := tr.Observe(pid.LatticeOf(r)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWeightsBitIdentical: TermWeights of pid.LatticeOf(r) gives the
+// weights of the former two-latent rule bit for bit, for every policy, and
 // Bernoulli consumes the random stream identically.
 func TestWeightsBitIdentical(t *testing.T) {
 	rng := newRNG(40)
@@ -66,20 +119,21 @@ func TestWeightsBitIdentical(t *testing.T) {
 		for _, p := range []Policy{Split, Stronger, Bernoulli, Policy(5)} {
 			seed := rng.Uint64()
 			ra, rb := newRNG(seed), newRNG(seed)
-			got, want := Weights(r, p, ra), weightsV1(r, p, rb)
+			got, want := pairWeights(t, r, p, ra), weightsV1(r, p, rb)
 			if !sameBits(got[:], want[:]) || ra.Uint64() != rb.Uint64() {
 				t.Fatalf("%v on %+v: %v, former %v", p, r, got, want)
 			}
-			if a, b := Weights(r, p, nil), weightsV1(r, p, nil); !sameBits(a[:], b[:]) {
+			if a, b := pairWeights(t, r, p, nil), weightsV1(r, p, nil); !sameBits(a[:], b[:]) {
 				t.Fatalf("%v with a nil rng on %+v: %v, former %v", p, r, a, b)
 			}
 		}
 	}
 }
 
-// TestTrackerBitIdentical runs the former tracker and the wrapper on the
-// same random sequence of batch results (with empty epochs and skipped
-// results) and compares every record.
+// TestTrackerBitIdentical runs the former tracker and a LatticeTracker of
+// two latents, fed with pid.LatticeOf of the same random sequence of batch
+// results (with empty epochs and skipped results), and compares every
+// record and the final state.
 func TestTrackerBitIdentical(t *testing.T) {
 	rng := newRNG(41)
 	var froze, skipped, empty int
@@ -88,7 +142,7 @@ func TestTrackerBitIdentical(t *testing.T) {
 		p := Policy(rng.IntN(3))
 		seed := rng.Uint64()
 		ra, rb := newRNG(seed), newRNG(seed)
-		old, cur := newTrackerV1(s, p), NewTracker(s, p)
+		old, cur := newTrackerV1(s, p), pairTracker(t, s, p)
 		base := randPair(rng)
 		for epoch := 0; epoch < 25; epoch++ {
 			for b := rng.IntN(4); b > 0; b-- {
@@ -99,9 +153,9 @@ func TestTrackerBitIdentical(t *testing.T) {
 					r.Synergy += 0.01 * rng.NormFloat64()
 				}
 				old.Observe(r)
-				cur.Observe(r)
+				observePair(t, cur, r)
 			}
-			eo, ec := old.EndEpoch(ra), cur.EndEpoch(rb)
+			eo, ec := old.EndEpoch(ra), pairEpoch(t, cur.EndEpoch(rb))
 			if !sameEpoch(ec, eo) {
 				t.Fatalf("rep %d epoch %d:\n new    %+v\n former %+v", rep, epoch, ec, eo)
 			}
@@ -113,11 +167,17 @@ func TestTrackerBitIdentical(t *testing.T) {
 		if cur.Frozen() {
 			froze++
 		}
-		if old.FrozenAt() != cur.FrozenAt() || old.Weights() != cur.Weights() || !sameResult(old.Windowed(), cur.Windowed()) {
+		if old.FrozenAt() != cur.FrozenAt() || old.Weights() != [3]float64(cur.Weights()) || !sameResult(old.Windowed(), pairWindowed(t, cur)) {
 			t.Fatalf("rep %d: final state differs", rep)
 		}
-		if len(old.History()) != len(cur.History()) {
+		ho, hc := old.History(), cur.History()
+		if len(ho) != len(hc) {
 			t.Fatal("history lengths differ")
+		}
+		for i := range ho {
+			if !sameEpoch(pairEpoch(t, hc[i]), ho[i]) {
+				t.Fatalf("rep %d: history record %d differs", rep, i)
+			}
 		}
 	}
 	// the sequence must exercise every rule
@@ -127,7 +187,7 @@ func TestTrackerBitIdentical(t *testing.T) {
 }
 
 // sameEpoch compares records bit for bit (NaN-safe).
-func sameEpoch(a, b Epoch) bool {
+func sameEpoch(a, b epochV1) bool {
 	return a.Index == b.Index && sameResult(a.Mean, b.Mean) && sameResult(a.Windowed, b.Windowed) &&
 		sameBits(a.Weights[:], b.Weights[:]) && sameBits([]float64{a.MaxChange}, []float64{b.MaxChange}) &&
 		a.Batches == b.Batches && a.Skipped == b.Skipped && a.Stable == b.Stable && a.Frozen == b.Frozen
@@ -138,37 +198,42 @@ func sameResult(a, b pid.Result) bool {
 	return a.Method == b.Method && sameBits(fa[:], fb[:])
 }
 
-// TestFuserBitIdentical: the Fuser wrapper builds the same graph values as
-// the former Fuser, and Fuse matches the former Fuse, bit for bit.
-func TestFuserBitIdentical(t *testing.T) {
+// TestLayerPairBitIdentical: a Layer of two latents gives the former
+// Fuser's graph values, and FuseLatents of two latents the former Fuse's,
+// bit for bit; the Layer's weight node is named after the former one's.
+func TestLayerPairBitIdentical(t *testing.T) {
 	const r, c = 7, 5
 	rng := newRNG(42)
 	g := G.NewGraph()
 	d1, d2 := randSlice(rng, r*c), randSlice(rng, r*c)
 	z1, z2 := input(g, "z1", r, c, d1), input(g, "z2", r, c, d2)
-	fo, fn := newFuserV1(g), NewFuser(g)
+	fo := newFuserV1(g)
+	ln, err := NewLayer(g, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	zo, err := fo.Forward(z1, z2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zn, err := fn.Forward(z1, z2)
+	zn, err := ln.Forward(z1, z2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fn.Node().Name() != "fusion.w#2" {
-		t.Errorf("node name %q", fn.Node().Name())
+	if ln.Node().Name() != "fusion.w#2" {
+		t.Errorf("node name %q", ln.Node().Name())
 	}
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
 	for i := 0; i < 20; i++ {
-		w := Weights(randPair(rng), Policy(rng.IntN(3)), rng)
+		w := weightsV1(randPair(rng), Policy(rng.IntN(3)), rng)
 		if i == 0 {
 			w = [3]float64{0, 0, 1}
 		}
 		if err := fo.Set(w); err != nil {
 			t.Fatal(err)
 		}
-		if err := fn.Set(w); err != nil {
+		if err := ln.Set(w[:]); err != nil {
 			t.Fatal(err)
 		}
 		vm.Reset()
@@ -176,10 +241,10 @@ func TestFuserBitIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, b := zo.Value().Data().([]float64), zn.Value().Data().([]float64)
-		if !sameBits(a, b) || fn.Get() != w {
+		if !sameBits(a, b) || [3]float64(ln.Weights()) != w {
 			t.Fatalf("w=%v: graph values differ", w)
 		}
-		x, err := Fuse(mat.NewDense(r, c, d1), mat.NewDense(r, c, d2), w)
+		x, err := FuseLatents([]mat.Matrix{mat.NewDense(r, c, d1), mat.NewDense(r, c, d2)}, w[:], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +253,7 @@ func TestFuserBitIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !sameBits(x.RawMatrix().Data, y.RawMatrix().Data) || !sameBits(x.RawMatrix().Data, b) {
-			t.Fatalf("w=%v: Fuse differs from the former Fuse or from the graph", w)
+			t.Fatalf("w=%v: FuseLatents differs from the former Fuse or from the graph", w)
 		}
 	}
 }

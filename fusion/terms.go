@@ -59,10 +59,11 @@ func pairTerm(m, i, j int) int { return m + i*(2*m-i-1)/2 + (j - i - 1) }
 // uniformly from rng and 0 for the others. A single-set atom gives its set
 // share 1. Bernoulli draws v = rng.IntN(k) once for each atom with k ≥ 2
 // sets, in atom order, and picks the set k−1−v, so that for two latents the
-// draw is the coin of Weights. With a nil rng Bernoulli falls back to Split,
-// and an unknown policy behaves as Split. When T < 1e-10 bit, or an atom
+// draw is the coin of the former two-latent rule. With a nil rng Bernoulli
+// falls back to Split, and an unknown policy behaves as Split. When T < 1e-10 bit, or an atom
 // is NaN or infinite, every weight is 1/NumTerms. The weights are ≥ 0 and
-// sum to 1; for two latents they are those of Weights, bit for bit.
+// sum to 1; for two latents (pid.LatticeOf of a two-source result) they
+// are those of the former two-latent rule (package doc), bit for bit.
 //
 // A reduced result (more than pid.MaxExactSources latents) is weighted by
 // the same rule over its 4M view atoms, so each view contributes 1/M of
@@ -137,7 +138,7 @@ func shares(dst []float64, r pid.LatticeResult, sets []pid.Set, p Policy, rng *r
 		return dst
 	case Stronger:
 		// A set wins unless another has a strictly larger information, so
-		// NaN informations tie (and split) as in Weights.
+		// NaN informations tie (and split) as in the former two-latent rule.
 		mi := make([]float64, k)
 		for i, s := range sets {
 			mi[i], _ = r.MIOf(s)

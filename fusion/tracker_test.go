@@ -20,11 +20,11 @@ func closeResult(a, b pid.Result, tol float64) bool {
 }
 
 func TestScheduleDefaults(t *testing.T) {
-	tr := NewTracker(Schedule{Delta: math.NaN(), Window: -3}, Split)
+	tr := pairTracker(t, Schedule{Delta: math.NaN(), Window: -3}, Split)
 	if s := tr.Schedule(); s != (Schedule{Window: 5, Delta: 0.01, Patience: 5}) {
 		t.Errorf("defaults %+v", s)
 	}
-	if tr.Weights() != [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3} || tr.Windowed() != (pid.Result{}) || tr.FrozenAt() != -1 || tr.Frozen() {
+	if [3]float64(tr.Weights()) != [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3} || pairWindowed(t, tr) != (pid.Result{}) || tr.FrozenAt() != -1 || tr.Frozen() {
 		t.Error("fresh tracker state")
 	}
 }
@@ -32,15 +32,15 @@ func TestScheduleDefaults(t *testing.T) {
 // TestTrackerWindow scripts two batches per epoch and checks epoch means,
 // the sliding window of W = 3 epoch means, MaxChange and the weights.
 func TestTrackerWindow(t *testing.T) {
-	tr := NewTracker(Schedule{Window: 3, Delta: 1e-9, Patience: 100}, Split)
+	tr := pairTracker(t, Schedule{Window: 3, Delta: 1e-9, Patience: 100}, Split)
 	epochMean := func(i int) pid.Result { return result(float64(i+1), float64(2*i), 2, float64(i%2)) }
 	var prev pid.Result
 	for i := 0; i < 6; i++ {
 		m := epochMean(i)
 		// two batches whose average is m
-		tr.Observe(result(m.UniqueX-1, m.UniqueY, m.Redundancy-1, m.Synergy))
-		tr.Observe(result(m.UniqueX+1, m.UniqueY, m.Redundancy+1, m.Synergy))
-		e := tr.EndEpoch(nil)
+		observePair(t, tr, result(m.UniqueX-1, m.UniqueY, m.Redundancy-1, m.Synergy))
+		observePair(t, tr, result(m.UniqueX+1, m.UniqueY, m.Redundancy+1, m.Synergy))
+		e := pairEpoch(t, tr.EndEpoch(nil))
 		if e.Index != i || e.Batches != 2 || e.Frozen {
 			t.Fatalf("epoch %d record %+v", i, e)
 		}
@@ -56,11 +56,11 @@ func TestTrackerWindow(t *testing.T) {
 			}
 		}
 		wr := fromFieldsV1(want, "closed")
-		if !closeResult(e.Windowed, wr, 1e-12) || !closeResult(tr.Windowed(), wr, 1e-12) {
+		if !closeResult(e.Windowed, wr, 1e-12) || !closeResult(pairWindowed(t, tr), wr, 1e-12) {
 			t.Errorf("epoch %d windowed %+v, want %+v", i, e.Windowed, wr)
 		}
-		if e.Weights != Weights(e.Windowed, Split, nil) || tr.Weights() != e.Weights {
-			t.Errorf("epoch %d weights %v, want %v", i, e.Weights, Weights(e.Windowed, Split, nil))
+		if e.Weights != pairWeights(t, e.Windowed, Split, nil) || [3]float64(tr.Weights()) != e.Weights {
+			t.Errorf("epoch %d weights %v, want %v", i, e.Weights, pairWeights(t, e.Windowed, Split, nil))
 		}
 		if i == 0 {
 			if e.MaxChange != -1 {
@@ -73,11 +73,12 @@ func TestTrackerWindow(t *testing.T) {
 	}
 	// spot value: epoch 3 window = epochs 1..3 → U_X = (2+3+4)/3 = 3, U_Y = (2+4+6)/3 = 4
 	h := tr.History()
-	if len(h) != 6 || math.Abs(h[3].Windowed.UniqueX-3) > 1e-12 || math.Abs(h[3].Windowed.UniqueY-4) > 1e-12 {
+	h3 := pairEpoch(t, h[3])
+	if len(h) != 6 || math.Abs(h3.Windowed.UniqueX-3) > 1e-12 || math.Abs(h3.Windowed.UniqueY-4) > 1e-12 {
 		t.Errorf("epoch 3 windowed %+v", h[3].Windowed)
 	}
 	// epoch 2 → 3: U_X 2 → 3, U_Y 2 → 4, Syn 1/3 → 2/3: max change 2
-	if math.Abs(h[3].MaxChange-2) > 1e-12 {
+	if math.Abs(h3.MaxChange-2) > 1e-12 {
 		t.Errorf("epoch 3 MaxChange %v, want 2", h[3].MaxChange)
 	}
 	h[0].Index = 99
@@ -88,13 +89,14 @@ func TestTrackerWindow(t *testing.T) {
 
 // observeEpochs feeds one batch per epoch with the given synergy values
 // (U_X = 1, Red = 0.5) and returns the records.
-func observeEpochs(tr *Tracker, syn []float64) []Epoch {
-	var es []Epoch
+func observeEpochs(t *testing.T, tr *LatticeTracker, syn []float64) []epochV1 {
+	t.Helper()
+	var es []epochV1
 	for _, s := range syn {
 		if !math.IsNaN(s) {
-			tr.Observe(result(1, 0, 0.5, s))
+			observePair(t, tr, result(1, 0, 0.5, s))
 		}
-		es = append(es, tr.EndEpoch(nil))
+		es = append(es, pairEpoch(t, tr.EndEpoch(nil)))
 	}
 	return es
 }
@@ -103,8 +105,8 @@ func observeEpochs(tr *Tracker, syn []float64) []Epoch {
 // Windowed Syn: 0, ½, ⅔, 1, 1, 1 → changes −, ½, ⅙ (full window, too big),
 // ⅓, 0 (stable 1), 0 (stable 2 → freeze at epoch 5).
 func TestFreezeScripted(t *testing.T) {
-	tr := NewTracker(Schedule{Window: 3, Delta: 0.1, Patience: 2}, Stronger)
-	es := observeEpochs(tr, []float64{0, 1, 1, 1, 1, 1})
+	tr := pairTracker(t, Schedule{Window: 3, Delta: 0.1, Patience: 2}, Stronger)
+	es := observeEpochs(t, tr, []float64{0, 1, 1, 1, 1, 1})
 	wantStable := []int{0, 0, 0, 0, 1, 2}
 	for i, e := range es {
 		if e.Stable != wantStable[i] {
@@ -117,10 +119,10 @@ func TestFreezeScripted(t *testing.T) {
 	if tr.FrozenAt() != 5 || !tr.Frozen() {
 		t.Fatalf("FrozenAt = %d, want 5", tr.FrozenAt())
 	}
-	w, win := tr.Weights(), tr.Windowed()
+	w, win := [3]float64(tr.Weights()), pairWindowed(t, tr)
 	// after the freeze observations are ignored and nothing moves
-	tr.Observe(result(9, 9, 9, 9))
-	e := tr.EndEpoch(nil)
+	observePair(t, tr, result(9, 9, 9, 9))
+	e := pairEpoch(t, tr.EndEpoch(nil))
 	if e.Index != 6 || !e.Frozen || e.Batches != 0 || e.MaxChange != -1 || e.Weights != w || e.Windowed != win || tr.FrozenAt() != 5 {
 		t.Errorf("epoch after the freeze: %+v", e)
 	}
@@ -134,12 +136,12 @@ func TestFreezeScripted(t *testing.T) {
 // epoch on, but the earliest freeze is at epoch W+K−2.
 func TestFreezeNeedsFullWindow(t *testing.T) {
 	for _, c := range []struct{ w, k int }{{4, 1}, {5, 5}, {1, 3}, {2, 1}} {
-		tr := NewTracker(Schedule{Window: c.w, Delta: 0.01, Patience: c.k}, Split)
+		tr := pairTracker(t, Schedule{Window: c.w, Delta: 0.01, Patience: c.k}, Split)
 		syn := make([]float64, c.w+c.k+3)
 		for i := range syn {
 			syn[i] = 0.25
 		}
-		es := observeEpochs(tr, syn)
+		es := observeEpochs(t, tr, syn)
 		want := c.w + c.k - 2
 		if c.w == 1 {
 			want = c.k // W = 1: the first epoch has no previous windowed value
@@ -158,8 +160,8 @@ func TestFreezeNeedsFullWindow(t *testing.T) {
 // TestStableResets: a jump resets the stable count. W = 2, K = 3, δ = 0.1:
 // windowed Syn 1, 1, 1, 3, 5, 5, 5, 5 → stable 0, 1, 2, 0, 0, 1, 2, 3 (freeze).
 func TestStableResets(t *testing.T) {
-	tr := NewTracker(Schedule{Window: 2, Delta: 0.1, Patience: 3}, Split)
-	es := observeEpochs(tr, []float64{1, 1, 1, 5, 5, 5, 5, 5, 5})
+	tr := pairTracker(t, Schedule{Window: 2, Delta: 0.1, Patience: 3}, Split)
+	es := observeEpochs(t, tr, []float64{1, 1, 1, 5, 5, 5, 5, 5, 5})
 	want := []int{0, 1, 2, 0, 0, 1, 2, 3}
 	for i, w := range want {
 		if es[i].Stable != w {
@@ -174,38 +176,38 @@ func TestStableResets(t *testing.T) {
 // TestEmptyEpoch: an epoch without batches keeps the window, the weights and
 // the stable count; a NaN result is skipped.
 func TestEmptyEpoch(t *testing.T) {
-	tr := NewTracker(Schedule{Window: 2, Delta: 0.1, Patience: 3}, Split)
-	es := observeEpochs(tr, []float64{1, 1, math.NaN(), 1, 1})
+	tr := pairTracker(t, Schedule{Window: 2, Delta: 0.1, Patience: 3}, Split)
+	es := observeEpochs(t, tr, []float64{1, 1, math.NaN(), 1, 1})
 	if e := es[2]; e.Batches != 0 || e.MaxChange != -1 || e.Stable != 1 || e.Windowed != es[1].Windowed || e.Weights != es[1].Weights || e.Mean != (pid.Result{}) {
 		t.Errorf("empty epoch %+v", e)
 	}
 	if es[3].Stable != 2 || es[4].Stable != 3 || tr.FrozenAt() != 4 {
 		t.Errorf("stable counts %d %d, FrozenAt %d", es[3].Stable, es[4].Stable, tr.FrozenAt())
 	}
-	tr2 := NewTracker(Schedule{}, Split)
-	tr2.Observe(result(1, 1, 1, 1))
+	tr2 := pairTracker(t, Schedule{}, Split)
+	observePair(t, tr2, result(1, 1, 1, 1))
 	bad := result(1, 1, 1, 1)
 	bad.MIXY = math.NaN()
-	tr2.Observe(bad)
-	e := tr2.EndEpoch(nil)
+	observePair(t, tr2, bad)
+	e := pairEpoch(t, tr2.EndEpoch(nil))
 	if e.Batches != 1 || e.Skipped != 1 || !closeResult(e.Mean, result(1, 1, 1, 1), 0) {
 		t.Errorf("skipped result: %+v", e)
 	}
 	// an empty first epoch leaves the initial state
-	tr3 := NewTracker(Schedule{}, Split)
-	if e := tr3.EndEpoch(nil); e.Weights != [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3} || e.Index != 0 || e.Frozen {
+	tr3 := pairTracker(t, Schedule{}, Split)
+	if e := pairEpoch(t, tr3.EndEpoch(nil)); e.Weights != [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3} || e.Index != 0 || e.Frozen {
 		t.Errorf("empty first epoch %+v", e)
 	}
 }
 
 func TestTrackerBernoulliDeterministic(t *testing.T) {
-	run := func() []Epoch {
-		tr := NewTracker(Schedule{Window: 2}, Bernoulli)
+	run := func() []epochV1 {
+		tr := pairTracker(t, Schedule{Window: 2}, Bernoulli)
 		rng := newRNG(7)
-		var es []Epoch
+		var es []epochV1
 		for i := 0; i < 12; i++ {
-			tr.Observe(result(0.1, 0.2, 0.5, 0.2))
-			es = append(es, tr.EndEpoch(rng))
+			observePair(t, tr, result(0.1, 0.2, 0.5, 0.2))
+			es = append(es, pairEpoch(t, tr.EndEpoch(rng)))
 		}
 		return es
 	}

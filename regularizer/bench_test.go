@@ -1,6 +1,7 @@
 package regularizer
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -23,7 +24,12 @@ func denseValue(m *mat.Dense) *tensor.Dense {
 // machine does in one training step.
 func benchOp(b *testing.B, op *lossOp, vals ...G.Value) {
 	b.Helper()
-	gop := &lossGradOp{fwd: op}
+	benchGrads(b, op, []*lossGradOp{{fwd: op}}, vals...)
+}
+
+// benchGrads runs the forward op's Do, then each gradient op's Do.
+func benchGrads(b *testing.B, op *lossOp, grads []*lossGradOp, vals ...G.Value) {
+	b.Helper()
 	gin := append(append([]G.Value(nil), vals...), G.NewF64(0.1))
 	b.ReportAllocs()
 	c0, iters := processCPU(), 0
@@ -31,8 +37,10 @@ func benchOp(b *testing.B, op *lossOp, vals ...G.Value) {
 		if _, err := op.Do(vals...); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := gop.Do(gin...); err != nil {
-			b.Fatal(err)
+		for _, gop := range grads {
+			if _, err := gop.Do(gin...); err != nil {
+				b.Fatal(err)
+			}
 		}
 		iters++
 	}
@@ -64,19 +72,18 @@ func BenchmarkCMI(b *testing.B) {
 	benchOp(b, op, denseValue(z), denseValue(mat.NewDense(benchN, benchN, m)), denseValue(mat.NewDense(benchN, benchN, k)))
 }
 
-func BenchmarkGaussianity(b *testing.B) {
+// benchGauss runs the Gaussianity op on [ỹ, Z1, Z2] (1 + 64 + 64 columns)
+// and its two gradient ops, as one training step does.
+func benchGauss(b *testing.B, weight float64) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
-	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
-	benchOp(b, op, denseValue(f), G.NewF64(1))
+	vals := []G.Value{denseValue(columns(f, 0, 1)), denseValue(columns(f, 1, 1+benchK)), denseValue(columns(f, 1+benchK, 1+2*benchK)), G.NewF64(weight)}
+	op := &lossOp{name: "Gaussianity", dims: []int{2, 2, 2, 0}, diff: []bool{false, true, true, false}, impl: &gaussState{}}
+	benchGrads(b, op, []*lossGradOp{{fwd: op, wrt: 1}, {fwd: op, wrt: 2}}, vals...)
 }
 
-func BenchmarkGaussianityWeightZero(b *testing.B) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	f := correlated(rng, benchN, 1+2*benchK, rng.NormFloat64)
-	op := &lossOp{name: "Gaussianity", dims: []int{2, 0}, impl: &gaussState{}}
-	benchOp(b, op, denseValue(f), G.NewF64(0))
-}
+func BenchmarkGaussianity(b *testing.B)           { benchGauss(b, 1) }
+func BenchmarkGaussianityWeightZero(b *testing.B) { benchGauss(b, 0) }
 
 // BenchmarkGram: the per-batch constant Gram of an 81-dimensional modality,
 // with a reused destination (no allocation).
@@ -116,7 +123,7 @@ func BenchmarkLossesGraph(b *testing.B) {
 	cs2 := G.Must(CSDivergence(z2, q2))
 	c1 := G.Must(CMI(z1, mm1, mm2, 1))
 	c2 := G.Must(CMI(z2, mm2, mm1, 1))
-	gs := G.Must(Gaussianity(G.Must(G.Concat(1, y, z1, z2)), w))
+	gs := G.Must(Gaussianity(w, y, z1, z2))
 	loss := G.Must(G.Add(G.Must(G.Add(G.Must(G.Add(cs1, cs2)), G.Must(G.Add(c1, c2)))), gs))
 	if _, err := G.Grad(loss, z1, z2); err != nil {
 		b.Fatal(err)
@@ -133,4 +140,53 @@ func BenchmarkLossesGraph(b *testing.B) {
 		iters++
 	}
 	reportCPU(b, c0, iters)
+}
+
+// BenchmarkLossSum runs MSE at the trainer's shape (256 × 1) plus three
+// scalar terms, summed with weights (1, 0.1, 0.2, 0.3), forward and
+// backward through a TapeMachine: the fused ops (MSE, WeightedSum) against
+// the gorgonia formulation they replace.
+func BenchmarkLossSum(b *testing.B) {
+	for _, fused := range []bool{true, false} {
+		name := "gorgonia"
+		if fused {
+			name = "fused"
+		}
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(6, 6))
+			g := G.NewGraph()
+			pred := inputMatrix(g, "pred", normal(rng, benchN, 1))
+			y := inputMatrix(g, "y", normal(rng, benchN, 1))
+			wrt := G.Nodes{pred}
+			w := []float64{1, 0.1, 0.2, 0.3}
+			var terms []*G.Node
+			if fused {
+				terms = append(terms, G.Must(MSE(pred, y)))
+			} else {
+				terms = append(terms, G.Must(gorgoniaMSE(pred, y)))
+			}
+			for i := 1; i < len(w); i++ {
+				s := G.NewScalar(g, tensor.Float64, G.WithName(fmt.Sprintf("s%d", i)), G.WithValue(float64(i)))
+				terms, wrt = append(terms, s), append(wrt, s)
+			}
+			var loss *G.Node
+			if fused {
+				loss = G.Must(WeightedSum(w, terms...))
+			} else {
+				loss = gorgoniaSum(w, terms)
+			}
+			if _, err := G.Grad(loss, wrt...); err != nil {
+				b.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g, G.BindDualValues(wrt...))
+			defer vm.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := vm.RunAll(); err != nil {
+					b.Fatal(err)
+				}
+				vm.Reset()
+			}
+		})
+	}
 }

@@ -32,20 +32,12 @@ import (
 // symmetric, but every d_j must be positive (true for Gram matrices, whose
 // diagonals are 1).
 func CMI(z, m, k *G.Node, scale float64) (*G.Node, error) {
-	if z == nil || m == nil || k == nil {
-		return nil, fmt.Errorf("%w: CMI: nil node", ErrDimension)
+	if err := checkNodeMatrices("CMI", []string{"z", "m", "k"}, z, m, k); err != nil {
+		return nil, err
 	}
 	scale, err := resolveScale("CMI", scale)
 	if err != nil {
 		return nil, err
-	}
-	for _, c := range []struct {
-		what string
-		n    *G.Node
-	}{{"CMI: z", z}, {"CMI: m", m}, {"CMI: k", k}} {
-		if err := checkNodeMatrix(c.what, c.n); err != nil {
-			return nil, err
-		}
 	}
 	n := z.Shape()[0]
 	if !m.Shape().Eq(k.Shape()) || m.Shape()[0] != n || m.Shape()[1] != n {
@@ -53,11 +45,7 @@ func CMI(z, m, k *G.Node, scale float64) (*G.Node, error) {
 			ErrDimension, z.Shape(), m.Shape(), k.Shape(), n, n)
 	}
 	op := &lossOp{name: fmt.Sprintf("CMI(scale=%g)", scale), dims: []int{2, 2, 2}, impl: &cmiState{scale: scale}}
-	out, err := G.ApplyOp(op, z, m, k)
-	if err != nil {
-		return nil, fmt.Errorf("CMI: %w", err)
-	}
-	return out, nil
+	return applyLoss("CMI", op, z, m, k)
 }
 
 // CMIValue computes the same quantity as [CMI] on gonum data: z is n×d, m and

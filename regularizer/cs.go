@@ -34,24 +34,13 @@ import (
 // m ≥ 1. Bad values make the machine's Run return an error wrapping
 // ErrNonFinite, ErrDimension, ErrTooFewRows or ErrDegenerate.
 func CSDivergence(r, q *G.Node) (*G.Node, error) {
-	if r == nil || q == nil {
-		return nil, fmt.Errorf("%w: CSDivergence: nil node", ErrDimension)
-	}
-	if err := checkNodeMatrix("CSDivergence: r", r); err != nil {
-		return nil, err
-	}
-	if err := checkNodeMatrix("CSDivergence: q", q); err != nil {
+	if err := checkNodeMatrices("CSDivergence", []string{"r", "q"}, r, q); err != nil {
 		return nil, err
 	}
 	if r.Shape()[1] != q.Shape()[1] {
 		return nil, fmt.Errorf("%w: CSDivergence: r is %v, q is %v: column counts differ", ErrDimension, r.Shape(), q.Shape())
 	}
-	op := &lossOp{name: "CSDivergence", dims: []int{2, 2}, impl: &csState{}}
-	n, err := G.ApplyOp(op, r, q)
-	if err != nil {
-		return nil, fmt.Errorf("CSDivergence: %w", err)
-	}
-	return n, nil
+	return applyLoss("CSDivergence", &lossOp{name: "CSDivergence", dims: []int{2, 2}, impl: &csState{}}, r, q)
 }
 
 // CSDivergenceValue computes the same quantity as [CSDivergence] directly on

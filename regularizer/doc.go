@@ -9,6 +9,14 @@
 // ([CSDivergenceValue], [CMIValue], [GaussianityValue]) with independent,
 // straightforward code; the tests check one against the other.
 //
+// Two smaller ops replace gorgonia formulations of the rest of the loss:
+// [MSE], the mean squared error with its gradient 2(ŷ − y)/(n·d) in a
+// reused buffer (for Mean(Square(Sub(ŷ, y))) and the dozen nodes of its
+// gradient), and [WeightedSum], Σ_t w_t·term_t of the scalar terms (for a
+// chain of Mul and Add nodes). Both give the gorgonia formulation's numbers
+// bit for bit at the trainer's shapes, which the tests check, and allocate
+// a fraction of what it does.
+//
 // # Gaussian kernels and the median heuristic
 //
 // All three kernel losses use κ(u, v) = exp(−‖u − v‖²/(2σ²)). The bandwidth
@@ -70,7 +78,9 @@
 // # Gaussianity loss
 //
 // The Gaussian PID is exact only for Gaussian variables, so a loss pushes
-// F = [ỹ, Z1, Z2] towards joint normality: centre F, whiten it with the
+// F = [ỹ, Z1, …, Z_M] towards joint normality (the blocks are separate
+// inputs of the op, each latent with a gradient op of its own): centre F,
+// whiten it with the
 // Cholesky factor of its covariance (C + ε·Diag(C) = UᵀU, Y = F_c U⁻¹, the
 // same Y as √(n−1)·Q of the thin QR F_c = QR), flatten Y to N = n·p values
 // and compute the Shapiro–Francia statistic (Shapiro & Francia, "An

@@ -126,11 +126,7 @@ func ExampleGaussianity() {
 	z1 := matrixNode(g, "z1", sample(rng, 100, 4, 0))
 	z2 := matrixNode(g, "z2", sample(rng, 100, 4, 0))
 	w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(0.1))
-	f, err := G.Concat(1, y, z1, z2)
-	if err != nil {
-		log.Fatal(err)
-	}
-	loss, err := regularizer.Gaussianity(f, w)
+	loss, err := regularizer.Gaussianity(w, y, z1, z2)
 	if err != nil {
 		log.Fatal(err)
 	}

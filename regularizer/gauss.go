@@ -12,7 +12,6 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/pidreg/pidreg/gaussian"
-	"github.com/pidreg/pidreg/internal/gemm"
 )
 
 // GaussRidge is the relative ridge of the whitening covariance in
@@ -21,18 +20,20 @@ import (
 const GaussRidge = 1e-6
 
 // Gaussianity returns a scalar node weight·(−log W), where W is the
-// Shapiro–Francia statistic of the whitened, flattened rows of f (n×p, built
-// with G.Concat(1, ỹ, Z1, Z2)):
+// Shapiro–Francia statistic of the whitened, flattened rows of the n×p matrix
+// F = [target, latents…] (the column blocks side by side; target may be nil):
 //
 //	F_c = F − 1 f̄ᵀ,  C = F_cᵀF_c/(n−1),  C_ε = C + ε·Diag(C) = UᵀU (Cholesky, ε = GaussRidge),
 //	Y = F_c U⁻¹ (Cholesky whitening: cov(Y) ≈ I),   z = vec(Y), N = n·p,
 //	W = (Σ_i a_i z_(i))² / Σ_i (z_i − z̄)²,  a = m/‖m‖,  m_i = Φ⁻¹((i − 3/8)/(N + 1/4)),
 //
 // with z_(i) the sorted entries and m the Blom scores. 0 < W ≤ 1, so the loss
-// is ≥ 0, and close to 0 for Gaussian data. weight is a scalar input node
-// (finite, ≥ 0) read at every run: when it is 0 the op skips all work and
-// returns 0 with a zero gradient, so a trainer can switch the loss off
-// without rebuilding the graph.
+// is ≥ 0, and close to 0 for Gaussian data. The blocks are separate inputs
+// of one op (the trainer passes ỹ and Z₁, …, Z_M) rather than one
+// concatenated node, so that nothing is copied or sliced in the graph.
+// weight is a scalar input node (finite, ≥ 0) read at every run: when it is
+// 0 the op skips all work and returns 0 with zero gradients, so a trainer
+// can switch the loss off without rebuilding the graph.
 //
 // Because the ridge is proportional to Diag(C), scaling column j of F by
 // s_j > 0 scales U's column j by s_j and leaves Y unchanged: per-column
@@ -41,21 +42,43 @@ const GaussRidge = 1e-6
 // it depends on the column order (the first column is only centred and
 // scaled). It needs n > p.
 //
-// The node is differentiable with respect to f (sorting is a fixed
-// permutation locally). With Ȳ = ∂(−log W)/∂Y (entrywise −2a_rank/S + 2(z−z̄)/D,
-// S = Σ a_i z_(i), D = Σ(z−z̄)²), the backward pass is
+// The node is differentiable with respect to each latent (not the target;
+// sorting is a fixed permutation locally): its gradient nodes, one per
+// latent, return the latent's block of columns of F̄. With Ȳ = ∂(−log W)/∂Y
+// (entrywise −2a_rank/S + 2(z−z̄)/D, S = Σ a_i z_(i), D = Σ(z−z̄)²), the
+// backward pass is
 //
 //	F̄_c = Ȳ U⁻ᵀ + (2/(n−1)) F_c (C̄ + ε Diag(C̄)),
 //	C̄ = sym(U⁻¹ Φ(U Ūᵀ) U⁻ᵀ),  Ū = triu(−Yᵀ Ȳ U⁻ᵀ),
 //
 // (Φ: lower triangle with halved diagonal; Murray 2016 for the Cholesky
-// step), then F̄ = F̄_c minus its column means.
-func Gaussianity(f, weight *G.Node) (*G.Node, error) {
-	if f == nil || weight == nil {
-		return nil, fmt.Errorf("%w: Gaussianity: nil node", ErrDimension)
+// step), then F̄ = F̄_c minus its column means. It is computed once per run,
+// by the first gradient node, for all blocks.
+func Gaussianity(weight, target *G.Node, latents ...*G.Node) (*G.Node, error) {
+	if weight == nil {
+		return nil, fmt.Errorf("%w: Gaussianity: nil weight", ErrDimension)
 	}
-	if err := checkNodeMatrix("Gaussianity: f", f); err != nil {
-		return nil, err
+	if len(latents) == 0 {
+		return nil, fmt.Errorf("%w: Gaussianity: no latent", ErrDimension)
+	}
+	blocks := make(G.Nodes, 0, 1+len(latents))
+	if target != nil {
+		blocks = append(blocks, target)
+	}
+	blocks = append(blocks, latents...)
+	p := 0
+	for i, b := range blocks {
+		if b == nil {
+			return nil, fmt.Errorf("%w: Gaussianity: nil latent", ErrDimension)
+		}
+		what := fmt.Sprintf("Gaussianity: block %d", i)
+		if err := checkNodeMatrix(what, b); err != nil {
+			return nil, err
+		}
+		if s := b.Shape(); s[0] != blocks[0].Shape()[0] {
+			return nil, fmt.Errorf("%w: %s has %d rows, block 0 %d", ErrDimension, what, s[0], blocks[0].Shape()[0])
+		}
+		p += b.Shape()[1]
 	}
 	if !weight.IsScalar() {
 		return nil, fmt.Errorf("%w: Gaussianity: weight has shape %v, want a scalar", ErrDimension, weight.Shape())
@@ -63,11 +86,17 @@ func Gaussianity(f, weight *G.Node) (*G.Node, error) {
 	if dt := weight.Dtype(); dt != tensor.Float64 {
 		return nil, fmt.Errorf("%w: Gaussianity: weight has dtype %v", ErrDType, dt)
 	}
-	if s := f.Shape(); s[0] <= s[1] {
-		return nil, fmt.Errorf("%w: Gaussianity: f is %v, need more rows than columns", ErrTooFewRows, s)
+	if n := blocks[0].Shape()[0]; n <= p {
+		return nil, fmt.Errorf("%w: Gaussianity: F is %d×%d, need more rows than columns", ErrTooFewRows, n, p)
 	}
-	op := &lossOp{name: fmt.Sprintf("Gaussianity(ridge=%g)", GaussRidge), dims: []int{2, 0}, impl: &gaussState{}}
-	out, err := G.ApplyOp(op, f, weight)
+	dims := make([]int, len(blocks)+1) // the blocks, then the scalar weight
+	diff := make([]bool, len(blocks)+1)
+	for i := range blocks {
+		dims[i] = 2
+		diff[i] = target == nil || i > 0
+	}
+	op := &lossOp{name: fmt.Sprintf("Gaussianity(ridge=%g)", GaussRidge), dims: dims, diff: diff, impl: &gaussState{}}
+	out, err := G.ApplyOp(op, append(blocks, weight)...)
 	if err != nil {
 		return nil, fmt.Errorf("Gaussianity: %w", err)
 	}
@@ -143,7 +172,8 @@ func constantColumn(variance, mean float64) bool {
 type gaussState struct {
 	valid bool
 	n, p  int
-	f     []float64 // input of the last forward pass
+	cols  []int     // columns of each input block
+	f     []float64 // input of the last forward pass, the blocks side by side (n×p)
 
 	fc   []float64 // n×p centred
 	u    []float64 // p×p Cholesky factor U (upper, zero lower triangle)
@@ -154,23 +184,31 @@ type gaussState struct {
 	tmpI []int32   // radix-sort scratch (N)
 	blom []float64 // N normalised Blom scores
 	yb   []float64 // n×p backward scratch
-	yt   []float64 // gemm.TN scratch
 	pp   []float64 // p×p backward scratch
 	cb   []float64 // p×p backward scratch
 
 	s, d, mean float64 // S = Σ a_i z_(i), D = Σ (z−z̄)², z̄
 	loss       float64 // −log W
+
+	// The gradient of the last backward pass, F̄ (n×p) for the upstream
+	// gradient gw, and each block's columns of it (or zeros) in a buffer
+	// of its own.
+	full      []float64
+	gw        float64
+	gradValid bool
+	outs      [][]float64
 }
 
+// The inputs are the blocks of F, then the scalar weight.
 func (s *gaussState) forward(in []G.Value) (float64, error) {
-	w, err := weightOf(in[1])
+	w, err := weightOf(in[len(in)-1])
 	if err != nil {
 		return 0, err
 	}
 	if w == 0 {
 		return 0, nil
 	}
-	if err := s.load(in[0]); err != nil {
+	if err := s.load(in[:len(in)-1]); err != nil {
 		return 0, err
 	}
 	if err := s.compute(); err != nil {
@@ -190,22 +228,60 @@ func weightOf(v G.Value) (float64, error) {
 	return w, nil
 }
 
-func (s *gaussState) load(v G.Value) error {
-	n, p, f, err := read.Matrix(v, "f")
-	if err != nil {
-		return err
+// load copies the blocks side by side into s.f.
+func (s *gaussState) load(blocks []G.Value) error {
+	n, p := 0, 0
+	s.cols = s.cols[:0]
+	for i, v := range blocks {
+		r, c, _, err := read.Matrix(v, "F block")
+		if err != nil {
+			return err
+		}
+		if i > 0 && r != n {
+			return fmt.Errorf("%w: F block %d has %d rows, block 0 %d", ErrDimension, i, r, n)
+		}
+		n, p = r, p+c
+		s.cols = append(s.cols, c)
 	}
 	if n <= p || n < 3 {
-		return fmt.Errorf("%w: f is %d×%d, need more rows than columns (and at least 3)", ErrTooFewRows, n, p)
+		return fmt.Errorf("%w: F is %d×%d, need more rows than columns (and at least 3)", ErrTooFewRows, n, p)
 	}
-	if err := checkFiniteSlice("f", f); err != nil {
-		return err
-	}
-	s.valid = false
+	s.valid, s.gradValid = false, false
 	s.n, s.p = n, p
-	s.f = grow(s.f, len(f))
-	copy(s.f, f)
+	s.f = grow(s.f, n*p)
+	off := 0
+	for i, v := range blocks {
+		_, c, b, _ := read.Matrix(v, "F block")
+		if err := checkFiniteSlice("F block", b); err != nil {
+			return fmt.Errorf("block %d: %w", i, err)
+		}
+		for r := 0; r < n; r++ {
+			copy(s.f[r*p+off:r*p+off+c], b[r*c:(r+1)*c])
+		}
+		off += c
+	}
 	return nil
+}
+
+// sameInput reports whether the blocks are those of the last load.
+func (s *gaussState) sameInput(blocks []G.Value) bool {
+	if !s.valid || len(blocks) != len(s.cols) {
+		return false
+	}
+	off := 0
+	for i, v := range blocks {
+		r, c, b, err := read.Matrix(v, "F block")
+		if err != nil || r != s.n || c != s.cols[i] {
+			return false
+		}
+		for k := 0; k < r; k++ {
+			if !sameAs(s.f[k*s.p+off:k*s.p+off+c], b[k*c:(k+1)*c]) {
+				return false
+			}
+		}
+		off += c
+	}
+	return true
 }
 
 func (s *gaussState) compute() error {
@@ -300,28 +376,59 @@ func (s *gaussState) compute() error {
 }
 
 func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
-	w, err := weightOf(in[1])
+	return s.backwardWRT(in, g, 0)
+}
+
+// backwardWRT returns block i's columns of F̄·g·w, computing F̄ when the
+// inputs or g·w changed since the last call.
+func (s *gaussState) backwardWRT(in []G.Value, g float64, i int) ([]float64, error) {
+	blocks := in[:len(in)-1]
+	w, err := weightOf(in[len(in)-1])
 	if err != nil {
 		return nil, err
 	}
-	_, _, f, err := read.Matrix(in[0], "f")
+	if i < 0 || i >= len(blocks) {
+		return nil, fmt.Errorf("%w: gradient of block %d of %d", ErrDimension, i, len(blocks))
+	}
+	r, c, _, err := read.Matrix(blocks[i], "F block")
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float64, len(f))
+	for len(s.outs) < len(blocks) {
+		s.outs = append(s.outs, nil)
+	}
+	out := grow(s.outs[i], r*c)
+	s.outs[i] = out
 	if w == 0 || g == 0 {
+		clear(out)
 		return out, nil
 	}
-	if !s.valid || !sameAs(s.f, f) {
-		if err := s.load(in[0]); err != nil {
+	if !s.sameInput(blocks) {
+		if err := s.load(blocks); err != nil {
 			return nil, err
 		}
 		if err := s.compute(); err != nil {
 			return nil, err
 		}
 	}
+	if !s.gradValid || s.gw != g*w {
+		s.gradient(g * w)
+	}
+	off := 0
+	for _, cb := range s.cols[:i] {
+		off += cb
+	}
+	for k := 0; k < r; k++ {
+		copy(out[k*c:(k+1)*c], s.full[k*s.p+off:k*s.p+off+c])
+	}
+	return out, nil
+}
+
+// gradient writes F̄·gw into s.full.
+func (s *gaussState) gradient(gw float64) {
 	n, p := s.n, s.p
-	gw := g * w
+	s.full = grow(s.full, n*p)
+	out := s.full
 	// Ȳ = ∂(−log W)/∂Y · g·w.
 	s.yb = grow(s.yb, n*p)
 	for r, i := range s.idx {
@@ -337,7 +444,7 @@ func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
 	s.pp = grow(s.pp, p*p)
 	s.cb = grow(s.cb, p*p)
 	Ub := blas64.General{Rows: p, Cols: p, Stride: p, Data: s.pp}
-	gemm.TN(-1, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y}, O, Ub, &s.yt)
+	blas64.Gemm(blas.Trans, blas.NoTrans, -1, blas64.General{Rows: n, Cols: p, Stride: p, Data: s.y}, O, 0, Ub)
 	for i := 1; i < p; i++ {
 		for j := 0; j < i; j++ {
 			s.pp[i*p+j] = 0
@@ -381,7 +488,7 @@ func (s *gaussState) backward(in []G.Value, g float64) ([]float64, error) {
 			row[j] -= mu[j] / float64(n)
 		}
 	}
-	return out, nil
+	s.gw, s.gradValid = gw, true
 }
 
 // argsort writes into idx the permutation that sorts v ascending

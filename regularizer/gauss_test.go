@@ -2,6 +2,7 @@ package regularizer
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -12,12 +13,41 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// gaussGraph builds Gaussianity(x, weight) with weight an input scalar node.
+// gaussGraph builds Gaussianity of x alone (one latent, no target) with
+// weight an input scalar node.
 func gaussGraph(weight float64) func(g *G.ExprGraph, x *G.Node) (*G.Node, error) {
 	return func(g *G.ExprGraph, x *G.Node) (*G.Node, error) {
 		w := G.NewScalar(g, tensor.Float64, G.WithName("weight"), G.WithValue(weight))
-		return Gaussianity(x, w)
+		return Gaussianity(w, nil, x)
 	}
+}
+
+// gaussBlocks builds Gaussianity(weight, target, latents…) with x as latent
+// number at (the others fixed input nodes): the gradient check then covers
+// the gradient node of one latent among several.
+func gaussBlocks(weight float64, target *mat.Dense, latents []*mat.Dense, at int) func(g *G.ExprGraph, x *G.Node) (*G.Node, error) {
+	return func(g *G.ExprGraph, x *G.Node) (*G.Node, error) {
+		w := G.NewScalar(g, tensor.Float64, G.WithName("weight"), G.WithValue(weight))
+		var tn *G.Node
+		if target != nil {
+			tn = inputMatrix(g, "target", target)
+		}
+		zs := make([]*G.Node, len(latents))
+		for i, z := range latents {
+			if i == at {
+				zs[i] = x
+			} else {
+				zs[i] = inputMatrix(g, fmt.Sprintf("z%d", i), z)
+			}
+		}
+		return Gaussianity(w, tn, zs...)
+	}
+}
+
+// columns returns the columns [from, to) of f.
+func columns(f *mat.Dense, from, to int) *mat.Dense {
+	r, _ := f.Dims()
+	return mat.DenseCopyOf(f.Slice(0, r, from, to))
 }
 
 // correlated returns n×p data with correlated columns drawn by gen.
@@ -50,6 +80,78 @@ func TestGaussianityGradient(t *testing.T) {
 		// h = 1e-5: larger steps cross sort-order swaps (kinks), smaller ones hit rounding.
 		worst := gradCheck(t, gl, rng, 60, nil, 1e-5, 1e-5)
 		t.Logf("n=%d p=%d weight %v: worst rel err %.2e", tc.n, tc.p, tc.weight, worst)
+	}
+}
+
+// The gradient node of each latent among [target, Z1, Z2, Z3] agrees with
+// finite differences.
+func TestGaussianityBlockGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	f := correlated(rng, 40, 1+3+2+3, rng.NormFloat64)
+	target := columns(f, 0, 1)
+	latents := []*mat.Dense{columns(f, 1, 4), columns(f, 4, 6), columns(f, 6, 9)}
+	for at, z := range latents {
+		gl := buildLoss(t, z, gaussBlocks(0.7, target, latents, at))
+		// tol 1e-4: with 9 columns on 40 rows, rounding in the differences
+		// of the smallest entries reaches 2e-5; a wrong block is off by O(1).
+		worst := gradCheck(t, gl, rng, 30, nil, 1e-5, 1e-4)
+		t.Logf("latent %d: worst rel err %.2e", at+1, worst)
+	}
+}
+
+// The separate blocks give what the op gave on their concatenation (the
+// formulation they replace, G.Concat into one input): the same value and,
+// for each latent, the same columns of the gradient, bit for bit, for
+// upstream gradients 1 and gradScale.
+func TestGaussianityBlocksMatchConcat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	const n, k = 64, 5
+	y, z1, z2 := normal(rng, n, 1), correlated(rng, n, k, rng.ExpFloat64), correlated(rng, n, k, rng.Float64)
+	build := func(concat bool) (float64, [][]float64) {
+		g := G.NewGraph()
+		yn := inputMatrix(g, "y", y)
+		zs := []*G.Node{inputMatrix(g, "z1", z1), inputMatrix(g, "z2", z2)}
+		w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(0.3))
+		var l *G.Node
+		var err error
+		if concat {
+			l, err = Gaussianity(w, nil, G.Must(G.Concat(1, yn, zs[0], zs[1])))
+		} else {
+			l, err = Gaussianity(w, yn, zs...)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := G.Grad(G.Must(G.Mul(l, G.NewConstant(gradScale))), zs...); err != nil {
+			t.Fatal(err)
+		}
+		vm := G.NewTapeMachine(g, G.BindDualValues(zs...))
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		v := l.Value().Data().(float64)
+		var grads [][]float64
+		for _, z := range zs {
+			gv, err := z.Grad()
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads = append(grads, append([]float64(nil), gv.Data().([]float64)...))
+		}
+		return v, grads
+	}
+	v1, g1 := build(true)
+	v2, g2 := build(false)
+	if v1 != v2 {
+		t.Errorf("value: blocks %v, concatenation %v", v2, v1)
+	}
+	for i := range g1 {
+		for j := range g1[i] {
+			if g1[i][j] != g2[i][j] {
+				t.Fatalf("latent %d, entry %d: blocks %v, concatenation %v", i+1, j, g2[i][j], g1[i][j])
+			}
+		}
 	}
 }
 
@@ -145,7 +247,7 @@ func TestGaussianityWeightSwitch(t *testing.T) {
 	x := inputMatrix(g, "f", f)
 	wv := G.NewF64(1)
 	w := G.NewScalar(g, tensor.Float64, G.WithName("w"), G.WithValue(wv))
-	l, err := Gaussianity(x, w)
+	l, err := Gaussianity(w, nil, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,11 +304,20 @@ func TestGaussianityErrors(t *testing.T) {
 	}
 	g := G.NewGraph()
 	w := G.NewScalar(g, tensor.Float64, G.WithName("w"))
-	if _, err := Gaussianity(inputMatrix(g, "f", normal(rng, 4, 6)), w); !errors.Is(err, ErrTooFewRows) {
+	if _, err := Gaussianity(w, nil, inputMatrix(g, "f", normal(rng, 4, 6))); !errors.Is(err, ErrTooFewRows) {
 		t.Errorf("build with 4×6 f: err = %v, want ErrTooFewRows", err)
 	}
-	if _, err := Gaussianity(inputMatrix(g, "f2", good), inputMatrix(g, "wm", normal(rng, 2, 2))); !errors.Is(err, ErrDimension) {
+	if _, err := Gaussianity(w, inputMatrix(g, "y", normal(rng, 6, 1)), inputMatrix(g, "z6", normal(rng, 6, 5))); !errors.Is(err, ErrTooFewRows) {
+		t.Errorf("build with 6×1 and 6×5 blocks: err = %v, want ErrTooFewRows", err)
+	}
+	if _, err := Gaussianity(inputMatrix(g, "wm", normal(rng, 2, 2)), nil, inputMatrix(g, "f2", good)); !errors.Is(err, ErrDimension) {
 		t.Errorf("build with a matrix weight: err = %v, want ErrDimension", err)
+	}
+	if _, err := Gaussianity(w, inputMatrix(g, "y2", normal(rng, 30, 1)), inputMatrix(g, "z29", normal(rng, 29, 2))); !errors.Is(err, ErrDimension) {
+		t.Errorf("build with blocks of 30 and 29 rows: err = %v, want ErrDimension", err)
+	}
+	if _, err := Gaussianity(w, inputMatrix(g, "y3", normal(rng, 30, 1))); !errors.Is(err, ErrDimension) {
+		t.Errorf("build without a latent: err = %v, want ErrDimension", err)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package gemm computes pidreg's matrix products: Implementation is
 // gonum's pure-Go BLAS (gonum.org/v1/gonum/blas/gonum) with Dgemm, Sgemm,
 // Dsyrk and Ssyrk replaced by packed, register-blocked products with
-// AVX2+FMA micro-kernels, and TN is the product Aᵀ·B the encoder asks for.
+// AVX2+FMA micro-kernels. The root package installs it process-wide
+// (blas64.Use) in the default build.
 //
 // # Blocking
 //
@@ -56,8 +57,8 @@
 // A panel of A holds, for each k, the mr entries of one column of the
 // block; a panel of B, for each k, nr entries of one row. The kernel then
 // reads both with unit stride. A transposed operand is just the other
-// packing loop, so Aᵀ·B costs what A·B costs and TN needs no transposed
-// copy here: where the operand is stored along its panels (A transposed, B
+// packing loop, so Aᵀ·B costs what A·B costs and needs no transposed
+// copy: where the operand is stored along its panels (A transposed, B
 // not) each run of the source is read once in order and dealt out to the
 // panels, by AVX loops generated with the kernels; otherwise mr (or nr)
 // rows are interleaved in Go. The last panel of

@@ -60,8 +60,9 @@ func (r Reader) typeErr() error {
 }
 
 // Matrix returns a float64 matrix value as (rows, cols, row-major data),
-// materialising views (a copy); a plain dense tensor is not copied. what
-// names the value in errors.
+// materialising views (a copy); a plain dense tensor is neither copied nor
+// allocated for (its data is read through the tensor's typed accessor, not
+// the reflection behind Data). what names the value in errors.
 func (r Reader) Matrix(v G.Value, what string) (rows, cols int, data []float64, err error) {
 	t, ok := v.(tensor.Tensor)
 	if !ok {
@@ -77,9 +78,13 @@ func (r Reader) Matrix(v G.Value, what string) (rows, cols int, data []float64, 
 	if d, ok := t.(*tensor.Dense); ok && (d.IsView() || d.RequiresIterator()) {
 		t = d.Materialize()
 	}
-	data, ok = t.Data().([]float64)
-	if !ok || len(data) < s[0]*s[1] {
+	if d, ok := t.(*tensor.Dense); ok {
+		data = d.Float64s()
+	} else if data, ok = t.Data().([]float64); !ok {
 		return 0, 0, nil, fmt.Errorf("%w: %s: cannot read its %v float64 data", r.Shape, what, s)
+	}
+	if len(data) < s[0]*s[1] {
+		return 0, 0, nil, fmt.Errorf("%w: %s: %d values for shape %v", r.Shape, what, len(data), s)
 	}
 	return s[0], s[1], data[:s[0]*s[1]], nil
 }
@@ -124,8 +129,12 @@ func (r Reader) MatrixShape(op string, i int, ns []G.DimSizer) (tensor.Shape, er
 func MatrixType(a hm.TypeVariable) hm.Type { return G.TensorType{Dims: 2, Of: a} }
 
 // Buffer is an op's reused output buffer: allocated on the first run,
-// rewritten in place on every later one.
-type Buffer struct{ data []float64 }
+// rewritten in place on every later one, and handed to gorgonia through a
+// reused tensor header (Matrix).
+type Buffer struct {
+	data []float64
+	hdr  Header
+}
 
 // Get returns the buffer resized to n values (contents unspecified).
 func (b *Buffer) Get(n int) []float64 {
@@ -135,7 +144,62 @@ func (b *Buffer) Get(n int) []float64 {
 	return b.data[:n]
 }
 
-// MatrixValue wraps data as a new (r × c) tensor header; the data is not copied.
+// Matrix returns an (r × c) tensor over the first r·c values of the buffer
+// (what Get(r·c) returned), through the buffer's Header.
+func (b *Buffer) Matrix(r, c int) *tensor.Dense { return b.hdr.Matrix(r, c, b.Get(r*c)) }
+
+// MatrixValue wraps data as a new (r × c) tensor header; the data is not
+// copied. A new header costs about 8 small allocations; an op that returns
+// its own buffer on every run uses a Header (or Buffer.Matrix) instead.
 func MatrixValue(r, c int, data []float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(data))
+}
+
+// Header is the tensor header an op returns over its own output buffer on
+// every run. Matrix hands back the previous run's header when it is still
+// exactly what a new one would be, and a new header otherwise.
+//
+// Returning one header on every run is safe with gorgonia's TapeMachine
+// when the op instance belongs to one node (see the package doc): the
+// header is that node's value for the run, and gorgonia reads it, or
+// writes into its data after the node's last consumer (in-place ops),
+// within the run. What a downstream op may do to the header itself is what
+// Matrix checks before reusing it: an in-place reshape, a transposition or
+// a view changes its shape, strides, order or view state; a header put back
+// into gorgonia's tensor pool and handed out again points to other data or
+// none. In each case the header is dropped (left to its new owner) and a
+// new one made. A TapeMachine puts no op value into the pool (Reset and the
+// free instruction only release device memory), so in practice the check
+// only guards against misuse; the tests exercise each case.
+//
+// The zero value is ready to use. A Header must not be shared between ops.
+type Header struct {
+	t *tensor.Dense
+}
+
+// Matrix returns an (r × c) row-major tensor over data (len(data) = r·c, not
+// copied).
+func (h *Header) Matrix(r, c int, data []float64) *tensor.Dense {
+	if h.t == nil || !pristine(h.t, r, c, data) {
+		h.t = MatrixValue(r, c, data)
+	}
+	return h.t
+}
+
+// pristine reports whether t is a plain row-major (r × c) float64 tensor
+// over exactly data: not a view, not transposed, unmasked, Go memory.
+func pristine(t *tensor.Dense, r, c int, data []float64) bool {
+	if t.Dtype() != tensor.Float64 || t.IsMaterializable() || t.RequiresIterator() || len(t.Mask()) != 0 ||
+		t.IsManuallyManaged() || !t.IsNativelyAccessible() {
+		return false
+	}
+	if o := t.DataOrder(); !o.IsRowMajor() || !o.IsContiguous() {
+		return false
+	}
+	s, st := t.Shape(), t.Strides()
+	if len(s) != 2 || s[0] != r || s[1] != c || len(st) != 2 || st[0] != c || st[1] != 1 {
+		return false
+	}
+	d := t.Float64s()
+	return len(d) == len(data) && len(d) > 0 && &d[0] == &data[0]
 }

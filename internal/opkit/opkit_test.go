@@ -63,6 +63,92 @@ func TestReader(t *testing.T) {
 	}
 }
 
+// A plain tensor is read without allocating.
+func TestReaderMatrixAllocs(t *testing.T) {
+	r := Reader{Shape: errShape, Type: errType}
+	m := tensor.New(tensor.WithShape(4, 5), tensor.WithBacking(make([]float64, 20)))
+	if n := testing.AllocsPerRun(100, func() {
+		if _, _, _, err := r.Matrix(m, "m"); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Matrix of a plain tensor: %v allocations, want 0", n)
+	}
+}
+
+// A Header hands back its tensor while it is untouched, and a new one after
+// anything a downstream op may do to it.
+func TestHeader(t *testing.T) {
+	data := []float64{1, 2, 3, 4, 5, 6}
+	var h Header
+	a := h.Matrix(2, 3, data)
+	if b := h.Matrix(2, 3, data); b != a {
+		t.Fatal("an untouched header is not reused")
+	}
+	if n := testing.AllocsPerRun(100, func() { h.Matrix(2, 3, data) }); n != 0 {
+		t.Errorf("reusing a header: %v allocations, want 0", n)
+	}
+	// check mutates the header, then wants a valid one. A header put back
+	// into the pool may come back from it as the new one (re-initialised),
+	// so pointer inequality is only wanted when the header was not pooled.
+	check := func(name string, mutate func(d *tensor.Dense), pooled bool) {
+		t.Helper()
+		old := h.Matrix(2, 3, data)
+		mutate(old)
+		got := h.Matrix(2, 3, data)
+		if got == old && !pooled {
+			t.Errorf("%s: the mutated header was reused", name)
+		}
+		if s := got.Shape(); !s.Eq(tensor.Shape{2, 3}) || got.IsMaterializable() || &got.Float64s()[0] != &data[0] {
+			t.Errorf("%s: new header has shape %v over other data", name, s)
+		}
+		if v, _ := got.At(1, 0); v != 4.0 {
+			t.Errorf("%s: new header reads %v at (1,0), want 4", name, v)
+		}
+	}
+	check("reshape", func(d *tensor.Dense) {
+		if err := d.Reshape(3, 2); err != nil {
+			t.Fatal(err)
+		}
+	}, false)
+	check("reshape to a vector", func(d *tensor.Dense) {
+		if err := d.Reshape(6); err != nil {
+			t.Fatal(err)
+		}
+	}, false)
+	check("transpose", func(d *tensor.Dense) {
+		if err := d.T(); err != nil {
+			t.Fatal(err)
+		}
+	}, false)
+	check("returned to the pool", func(d *tensor.Dense) { tensor.ReturnTensor(d) }, true)
+	check("returned to the pool and handed out again", func(d *tensor.Dense) {
+		tensor.ReturnTensor(d)
+		for range 4 {
+			_ = tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(make([]float64, 6)))
+		}
+	}, false)
+	check("masked", func(d *tensor.Dense) { d.SetMask([]bool{true, false, false, false, false, false}) }, false)
+	// Other data, or another shape over the same data, is a new header.
+	old := h.Matrix(2, 3, data)
+	other := make([]float64, 6)
+	if got := h.Matrix(2, 3, other); got == old || &got.Float64s()[0] != &other[0] {
+		t.Error("a header over other data was reused")
+	}
+	old = h.Matrix(2, 3, data)
+	if got := h.Matrix(3, 2, data); got == old || !got.Shape().Eq(tensor.Shape{3, 2}) {
+		t.Errorf("a header of another shape was reused: %v", got.Shape())
+	}
+	// A view of the header (a slice) leaves the header itself untouched.
+	old = h.Matrix(2, 3, data)
+	if _, err := old.Slice(nil, tensor.S(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Matrix(2, 3, data); got != old {
+		t.Error("slicing (a new view) made the header unusable")
+	}
+}
+
 func TestBuffer(t *testing.T) {
 	var b Buffer
 	x := b.Get(10)
@@ -72,5 +158,44 @@ func TestBuffer(t *testing.T) {
 	}
 	if z := b.Get(20); len(z) != 20 {
 		t.Error("Buffer does not grow")
+	}
+	z := b.Get(6)
+	for i := range z {
+		z[i] = float64(i)
+	}
+	m := b.Matrix(2, 3)
+	if v, _ := m.At(1, 2); v != 5.0 || &m.Float64s()[0] != &z[0] {
+		t.Errorf("Matrix does not wrap the buffer: (1,2) = %v", v)
+	}
+	if b.Matrix(2, 3) != m {
+		t.Error("Buffer.Matrix does not reuse its header")
+	}
+}
+
+func BenchmarkMatrixValue(b *testing.B) {
+	data := make([]float64, 256*64)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = MatrixValue(256, 64, data)
+	}
+}
+
+func BenchmarkHeader(b *testing.B) {
+	data := make([]float64, 256*64)
+	var h Header
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = h.Matrix(256, 64, data)
+	}
+}
+
+func BenchmarkReaderMatrix(b *testing.B) {
+	m := tensor.New(tensor.WithShape(256, 64), tensor.WithBacking(make([]float64, 256*64)))
+	r := Reader{Shape: errShape}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := r.Matrix(m, "m"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -72,9 +72,10 @@ func (t *Trainer) Terms() []string {
 }
 
 // buildTerms builds every term that applies and whose weight is > 0 and
-// returns the total loss, summed in table order.
+// returns the total loss, summed in table order by one op.
 func (t *Trainer) buildTerms() (*G.Node, error) {
-	var loss *G.Node
+	var nodes []*G.Node
+	var weights []float64
 	for _, tm := range terms {
 		w := 1.0
 		if tm.name != "mse" {
@@ -88,21 +89,14 @@ func (t *Trainer) buildTerms() (*G.Node, error) {
 			return nil, fmt.Errorf("loss term %s: %w", tm.name, err)
 		}
 		t.terms = append(t.terms, builtTerm{name: tm.name, weight: w, node: n})
-		weighted := n
-		if w != 1 {
-			weighted = G.Must(G.Mul(n, G.NewConstant(w)))
-		}
-		if loss == nil {
-			loss = weighted
-		} else {
-			loss = G.Must(G.Add(loss, weighted))
-		}
+		nodes, weights = append(nodes, n), append(weights, w)
 	}
-	return loss, nil
+	return regularizer.WeightedSum(weights, nodes...)
 }
 
+// buildMSE is the mean squared error as one op with one gradient op.
 func buildMSE(t *Trainer) (*G.Node, error) {
-	return G.Mean(G.Must(G.Square(G.Must(G.Sub(t.pred, t.yNode)))))
+	return regularizer.MSE(t.pred, t.yNode)
 }
 
 func buildCS(t *Trainer) (*G.Node, error) {
@@ -158,11 +152,12 @@ func buildCMI(t *Trainer) (*G.Node, error) {
 	return sum, nil
 }
 
-// buildGauss is −log W of [ỹ, Z₁, Z₂], gated by a scalar input node.
+// buildGauss is −log W of [ỹ, Z₁, …, Z_M], gated by a scalar input node:
+// ỹ and the latents are separate inputs of the op (no concatenation node),
+// so with the gate at 0 neither the loss nor its gradients do any work.
 func buildGauss(t *Trainer) (*G.Node, error) {
 	ytn := G.NewMatrix(t.g, tensor.Float64, G.WithShape(t.batch, t.spec.Targets), G.WithName("ytilde"),
 		G.WithValue(tensor.New(tensor.WithShape(t.batch, t.spec.Targets), tensor.WithBacking(t.yt))))
 	t.gate = G.NewScalar(t.g, tensor.Float64, G.WithName("gauss_gate"), G.WithValue(1.0))
-	f := G.Must(G.Concat(1, append(G.Nodes{ytn}, t.z...)...))
-	return regularizer.Gaussianity(f, t.gate)
+	return regularizer.Gaussianity(t.gate, ytn, t.z...)
 }
