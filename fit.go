@@ -229,7 +229,7 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 
 	var tracker *fusion.LatticeTracker
 	if sources >= 2 {
-		if tracker, err = fusion.NewLatticeTracker(cfg.schedule(), cfg.Policy, sources); err != nil {
+		if tracker, err = fusion.NewLatticeTracker(cfg.Schedule, cfg.Policy, sources); err != nil {
 			return nil, fmt.Errorf("pidreg: %w", err)
 		}
 	}

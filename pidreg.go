@@ -501,13 +501,3 @@ func on(w float64) bool { return w > 0 }
 func (c Config) lossWeights() map[string]float64 {
 	return map[string]float64{"cs": c.CS, "cmi": c.CMI, "gauss": c.Gauss}
 }
-
-// schedule returns the fusion schedule with the "negative is off" rule
-// applied: a negative Patience never freezes.
-func (c Config) schedule() fusion.Schedule {
-	s := c.Schedule
-	if s.Patience < 0 {
-		s.Patience = math.MaxInt32
-	}
-	return s
-}

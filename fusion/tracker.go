@@ -8,12 +8,13 @@ import (
 	"github.com/pidreg/pidreg/pid"
 )
 
-// Schedule sets the epoch window and the freezing rule. Zero (or negative)
-// fields take the method's defaults.
+// Schedule sets the epoch window and the freezing rule. Zero fields take
+// the method's defaults; a negative Patience never freezes (the rule of
+// pidreg.Config: negative switches a feature off).
 type Schedule struct {
 	Window   int     // W, epochs averaged into the stored atoms; ≤ 0 → 5
 	Delta    float64 // δ in bits: an epoch is stable when every windowed atom moved less than δ; ≤ 0 or NaN → 0.01
-	Patience int     // K, consecutive stable epochs that freeze the weights; ≤ 0 → 5
+	Patience int     // K, consecutive stable epochs that freeze the weights; 0 → 5, < 0: never
 }
 
 func (s Schedule) resolved() Schedule {
@@ -23,8 +24,11 @@ func (s Schedule) resolved() Schedule {
 	if !(s.Delta > 0) {
 		s.Delta = 0.01
 	}
-	if s.Patience <= 0 {
+	switch {
+	case s.Patience == 0:
 		s.Patience = 5
+	case s.Patience < 0:
+		s.Patience = math.MaxInt
 	}
 	return s
 }

@@ -27,6 +27,18 @@ func TestScheduleDefaults(t *testing.T) {
 	if [3]float64(tr.Weights()) != [3]float64{1.0 / 3, 1.0 / 3, 1.0 / 3} || pairWindowed(t, tr) != (pid.Result{}) || tr.FrozenAt() != -1 || tr.Frozen() {
 		t.Error("fresh tracker state")
 	}
+	// A negative patience never freezes, however stable the atoms.
+	never := pairTracker(t, Schedule{Patience: -1, Window: 2}, Split)
+	r := pid.LatticeOf(pid.Result{MIX: 1, MIY: 0.5, MIXY: 1.2, UniqueX: 0.5, Redundancy: 0.5, Synergy: 0.2})
+	for range 50 {
+		if err := never.Observe(r); err != nil {
+			t.Fatal(err)
+		}
+		never.EndEpoch(nil)
+	}
+	if never.Frozen() {
+		t.Error("a tracker with Patience −1 froze")
+	}
 }
 
 // TestTrackerWindow scripts two batches per epoch and checks epoch means,
