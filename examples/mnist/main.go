@@ -102,7 +102,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -264,38 +263,20 @@ func train(ctx context.Context, mn *datasets.MNIST, models []string, o options, 
 }
 
 // trainSeeds trains the PID model once per split (seed o.seed+i) and prints
-// each run's summary, and the mean ± sd over several seeds.
+// each run's summary and headline, and the mean ± sd over several seeds.
 func trainSeeds(ctx context.Context, d pidreg.Dataset, splits []runner.Split, base pidreg.Config, o options, stdout io.Writer) error {
-	var mae, rmse, r2, spe []float64
-	for i, s := range splits {
-		cfg := base
-		cfg.Seed = o.seed + uint64(i)
-		opt := runner.Options{Plots: o.plots, Report: o.report}
-		if !o.quiet {
-			opt.Progress = stdout
-		}
-		if o.report != "" && len(splits) > 1 {
-			opt.Report = fmt.Sprintf("%s.%d.json", strings.TrimSuffix(o.report, ".json"), cfg.Seed)
-		}
-		if o.plots != "" && len(splits) > 1 {
-			opt.Plots = filepath.Join(o.plots, fmt.Sprintf("seed%d", cfg.Seed))
-		}
-		if len(splits) > 1 {
-			fmt.Fprintf(stdout, "seed %d\n", cfg.Seed)
-		}
-		_, rep, err := runner.Run(ctx, d, s, cfg, opt)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stdout, runner.Summary(rep))
-		fmt.Fprint(stdout, headline(rep))
-		mae, rmse, r2, spe = append(mae, rep.Metrics.MAE), append(rmse, rep.Metrics.RMSE), append(r2, rep.Metrics.R2), append(spe, rep.SecondsPerEpoch)
-	}
-	if len(splits) > 1 {
-		fmt.Fprintf(stdout, "mean over %d seeds: MAE %.3f ± %.3f, RMSE %.3f ± %.3f, R² %.4f ± %.4f, %.2f s/epoch\n",
-			len(splits), bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
-	}
-	return nil
+	_, err := runner.Seeds(ctx, d, runner.SeedRuns{
+		Splits: splits,
+		Config: func(i int) (pidreg.Config, error) {
+			cfg := base
+			cfg.Seed = o.seed + uint64(i)
+			return cfg, nil
+		},
+		Options:  runner.Options{Plots: o.plots, Report: o.report, Progress: bench.Quiet(stdout, o.quiet)},
+		Headline: headline,
+		MAEFirst: true,
+	}, stdout)
+	return err
 }
 
 // headline is the prominent result block: the test MAE against the
