@@ -214,41 +214,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		describe(stdout, ct.PatientID, small, base)
 		return bench.Report(ctx, d, splits, models, base, bench.Quiet(stdout, o.quiet), o.report, o.plots, stdout)
 	}
-	var rmse, mae, r2, spe []float64
-	for i, s := range splits {
-		seed := o.seed + uint64(i)
-		cfg, err := config(o, len(s.Train), seed)
-		if err != nil {
-			return err
-		}
-		if len(splits) > 1 {
-			fmt.Fprintf(stdout, "seed %d\n", seed)
-		}
-		describe(stdout, ct.PatientID, s, cfg)
-		opt := runner.Options{Plots: o.plots, Report: o.report}
-		if !o.quiet {
-			opt.Progress = stdout
-		}
-		if o.report != "" && len(splits) > 1 {
-			opt.Report = fmt.Sprintf("%s.%d.json", strings.TrimSuffix(o.report, ".json"), seed)
-		}
-		if o.plots != "" && len(splits) > 1 {
-			opt.Plots = filepath.Join(o.plots, fmt.Sprintf("seed%d", seed))
-		}
-		_, rep, err := runner.Run(ctx, d, s, cfg, opt)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stdout, runner.Summary(rep))
-		fmt.Fprintf(stdout, "\n==> test RMSE %.3f, MAE %.3f (relative axial position, 0–100; the published method reports RMSE 0.626 on this data)\n",
-			rep.Metrics.RMSE, rep.Metrics.MAE)
-		rmse, mae, r2, spe = append(rmse, rep.Metrics.RMSE), append(mae, rep.Metrics.MAE), append(r2, rep.Metrics.R2), append(spe, rep.SecondsPerEpoch)
-	}
-	if len(splits) > 1 {
-		fmt.Fprintf(stdout, "mean over %d seeds: RMSE %.3f ± %.3f, MAE %.3f ± %.3f, R² %.4f ± %.4f, %.2f s/epoch\n",
-			len(splits), bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
-	}
-	return nil
+	_, err = runner.Seeds(ctx, d, runner.SeedRuns{
+		Splits:  splits,
+		Config:  func(i int) (pidreg.Config, error) { return config(o, len(splits[i].Train), o.seed+uint64(i)) },
+		Options: runner.Options{Plots: o.plots, Report: o.report, Progress: bench.Quiet(stdout, o.quiet)},
+		Intro: func(i int, cfg pidreg.Config) string {
+			var b strings.Builder
+			if len(splits) > 1 {
+				fmt.Fprintf(&b, "seed %d\n", cfg.Seed)
+			}
+			describe(&b, ct.PatientID, splits[i], cfg)
+			return b.String()
+		},
+		Headline: func(rep *runner.Report) string {
+			return fmt.Sprintf("\n==> test RMSE %.3f, MAE %.3f (relative axial position, 0–100; the published method reports RMSE 0.626 on this data)\n",
+				rep.Metrics.RMSE, rep.Metrics.MAE)
+		},
+	}, stdout)
+	return err
 }
 
 // dataset turns the loaded file into the two-modality data set: "bone" =

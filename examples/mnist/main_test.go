@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -63,7 +64,7 @@ func source(t *testing.T, row []float64) (idx int, test bool) {
 func TestBuildDatasetPairs(t *testing.T) {
 	const nTrainImg, nTestImg, d, nTrain, nTest = 300, 120, 5, 3000, 1000
 	mn := taggedMNIST(nTrainImg, nTestImg, d)
-	ds, err := buildDataset(mn, nTrain, nTest, 42, nil)
+	ds, err := buildDataset(mn, 2, nTrain, nTest, 42, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +77,8 @@ func TestBuildDatasetPairs(t *testing.T) {
 	var tensDigit, unitsDigit [10]int
 	seenTrain := map[int]bool{}
 	for i := range nTrain + nTest {
-		a, aTest := source(t, ds.Modalities[0].X.(*mat.Dense).RawRowView(i))
-		b, bTest := source(t, ds.Modalities[1].X.(*mat.Dense).RawRowView(i))
+		a, aTest := source(t, mat.Row(nil, i, ds.Modalities[0].X))
+		b, bTest := source(t, mat.Row(nil, i, ds.Modalities[1].X))
 		wantTest := i >= nTrain
 		if aTest != wantTest || bTest != wantTest {
 			t.Fatalf("row %d (test part: %v) pairs images from the test set: %v, %v", i, wantTest, aTest, bTest)
@@ -108,11 +109,11 @@ func TestBuildDatasetPairs(t *testing.T) {
 		t.Fatalf("%d of %d training images used", len(seenTrain), nTrainImg)
 	}
 
-	again, err := buildDataset(mn, nTrain, nTest, 42, nil)
+	again, err := buildDataset(mn, 2, nTrain, nTest, 42, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := buildDataset(mn, nTrain, nTest, 43, nil)
+	other, err := buildDataset(mn, 2, nTrain, nTest, 43, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +155,11 @@ func TestInkedPixels(t *testing.T) {
 func TestBuildDatasetPixelSubset(t *testing.T) {
 	mn := taggedMNIST(30, 10, 6)
 	pixels := []int{1, 4, 5}
-	ds, err := buildDataset(mn, 50, 20, 9, pixels)
+	ds, err := buildDataset(mn, 2, 50, 20, 9, pixels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := buildDataset(mn, 50, 20, 9, nil)
+	all, err := buildDataset(mn, 2, 50, 20, 9, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestBuildDatasetPixelSubset(t *testing.T) {
 		t.Fatal("selecting pixels changed the pairs")
 	}
 	for _, bad := range [][]int{{}, {6}, {-1}} {
-		if _, err := buildDataset(mn, 5, 5, 1, bad); err == nil {
+		if _, err := buildDataset(mn, 2, 5, 5, 1, bad); err == nil {
 			t.Errorf("pixels %v accepted", bad)
 		}
 	}
@@ -186,25 +187,25 @@ func TestBuildDatasetPixelSubset(t *testing.T) {
 
 func TestBuildDatasetErrors(t *testing.T) {
 	good := taggedMNIST(20, 10, 3)
-	if _, err := buildDataset(nil, 5, 5, 1, nil); err == nil {
+	if _, err := buildDataset(nil, 2, 5, 5, 1, nil); err == nil {
 		t.Error("nil MNIST accepted")
 	}
-	if _, err := buildDataset(good, 0, 5, 1, nil); err == nil {
+	if _, err := buildDataset(good, 2, 0, 5, 1, nil); err == nil {
 		t.Error("zero training pairs accepted")
 	}
 	bad := taggedMNIST(20, 10, 3)
 	bad.TrainLabels[3] = 10
-	if _, err := buildDataset(bad, 5, 5, 1, nil); err == nil || !strings.Contains(err.Error(), "not a digit") {
+	if _, err := buildDataset(bad, 2, 5, 5, 1, nil); err == nil || !strings.Contains(err.Error(), "not a digit") {
 		t.Errorf("label 10: %v", err)
 	}
 	bad = taggedMNIST(20, 10, 3)
 	bad.TestLabels = bad.TestLabels[:9]
-	if _, err := buildDataset(bad, 5, 5, 1, nil); err == nil || !strings.Contains(err.Error(), "9 labels for 10 images") {
+	if _, err := buildDataset(bad, 2, 5, 5, 1, nil); err == nil || !strings.Contains(err.Error(), "9 labels for 10 images") {
 		t.Errorf("short labels: %v", err)
 	}
 	bad = taggedMNIST(20, 10, 3)
 	bad.TestImages = &datasets.Images{N: 10, Pixels: 4, Pix: make([]uint8, 40)}
-	if _, err := buildDataset(bad, 5, 5, 1, nil); err == nil {
+	if _, err := buildDataset(bad, 2, 5, 5, 1, nil); err == nil {
 		t.Error("test images of another width accepted")
 	}
 }
@@ -242,13 +243,14 @@ func TestFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.train != defaultTrain || o.epochs != defaultEpochs || o.test != 10000 || o.val != 0.1 || o.seeds != 1 || o.minInk != defaultMinInk ||
+	if o.train != defaultTrain || o.epochs != defaultEpochs || o.digits != 2 || o.base.Latent != 64 || o.test != 10000 || o.val != 0.1 || o.seeds != 1 || o.minInk != defaultMinInk ||
 		o.base.LearnRate != defaultLearnRate || !slices.Equal(o.base.Dropout, []float64{defaultDropout, defaultDropout}) {
 		t.Fatalf("defaults %+v", o)
 	}
 	for _, args := range [][]string{
 		{"-epochs", "0"}, {"-train", "1"}, {"-test", "0"}, {"-val", "1"}, {"-val", "0"}, {"-val", "NaN"},
 		{"-seeds", "0"}, {"-lr", "0"}, {"-dropout", "1"}, {"-min-ink", "-0.1"}, {"-min-ink", "1"}, {"more"}, {"-nosuchflag"},
+		{"-digits", "1"}, {"-digits", "5"}, {"-latent", "-1"}, {"-digits", "4", "-latent", "64"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%q accepted", args)
@@ -288,18 +290,21 @@ func digitMNIST(nTrain, nTest int, seed uint64) *datasets.MNIST {
 	return &datasets.MNIST{TrainImages: trX, TrainLabels: trY, TestImages: teX, TestLabels: teY}
 }
 
-// TestTrainSynthetic runs the example's training path end to end on a small
-// learnable stand-in: report rows, schema, and the qualitative PID result
-// the example exists to show (tens carries more unique information).
-func TestTrainSynthetic(t *testing.T) {
-	dir := t.TempDir()
-	report := filepath.Join(dir, "mnist.json")
-	o, err := parseFlags([]string{"-epochs", "4", "-train", "1200", "-test", "300", "-seed", "3", "-q", "-report", report}, &bytes.Buffer{})
+// trainReport runs the example's training path quietly on mn with the
+// flags args (and batch, when positive, instead of the method's 256) and
+// returns the JSON report it wrote and its output.
+func trainReport(t *testing.T, mn *datasets.MNIST, batch int, args ...string) (runner.Report, string) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "mnist.json")
+	o, err := parseFlags(append(args, "-q", "-report", report), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if batch > 0 {
+		o.base.Batch = batch
+	}
 	var out bytes.Buffer
-	if err := train(context.Background(), digitMNIST(400, 200, 1), nil, o, &out); err != nil {
+	if err := train(context.Background(), mn, nil, o, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	b, err := os.ReadFile(report)
@@ -310,6 +315,14 @@ func TestTrainSynthetic(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
+	return r, out.String()
+}
+
+// TestTrainSynthetic runs the example's training path end to end on a small
+// learnable stand-in: report rows, schema, and the qualitative PID result
+// the example exists to show (tens carries more unique information).
+func TestTrainSynthetic(t *testing.T) {
+	r, out := trainReport(t, digitMNIST(400, 200, 1), 0, "-epochs", "4", "-train", "1200", "-test", "300", "-seed", "3")
 	if r.TrainRows != 1080 || r.ValRows != 120 || r.TestRows != 300 || !slices.Equal(r.Modalities, []string{"tens", "units"}) {
 		t.Fatalf("rows %d/%d/%d, modalities %v", r.TrainRows, r.ValRows, r.TestRows, r.Modalities)
 	}
@@ -323,9 +336,10 @@ func TestTrainSynthetic(t *testing.T) {
 	if !(r.PID.Unique[0] > r.PID.Unique[1]+0.1) {
 		t.Errorf("PID %+v: the tens image should carry clearly more unique information", r.PID)
 	}
-	for _, want := range []string{"1200 training pairs (1080 for training, 120 for validation), 300 test pairs", "==> test MAE", "unique information: tens"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+	for _, want := range []string{"1200 training pairs (1080 for training, 120 for validation), 300 test pairs", "==> test MAE", "(published bimodal-MNIST MAE: 5.9)",
+		"unique information: tens", "==> largest atoms of 4 (bits): {tens} ", "==> dropping an image loses: tens "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 }
@@ -347,7 +361,7 @@ func TestRealMNISTPairs(t *testing.T) {
 	if n := len(inkedPixels(mn.TrainImages, defaultMinInk)); n != 493 {
 		t.Errorf("%d pixels inked in ≥ 1%% of the training images, the package comment says 493", n)
 	}
-	ds, err := buildDataset(mn, 2000, 1000, 1, nil)
+	ds, err := buildDataset(mn, 2, 2000, 1000, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,14 +388,14 @@ func TestRealMNISTPairs(t *testing.T) {
 }
 
 func TestTrainBench(t *testing.T) {
-	models, err := bench.Flag("pidreg, unimodal:units", modalityNames[:])
+	models, err := bench.Flag("pidreg, unimodal:units", modalityNames(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bench.Flag("pidreg,unimodal:hundreds", modalityNames[:]); err == nil {
+	if _, err := bench.Flag("pidreg,unimodal:hundreds", modalityNames(2)); err == nil {
 		t.Fatal("an unknown modality was accepted in -models")
 	}
-	if m, err := bench.Flag("", modalityNames[:]); err != nil || m != nil {
+	if m, err := bench.Flag("", modalityNames(2)); err != nil || m != nil {
 		t.Fatalf("empty -models: %v, %v (want no benchmark)", m, err)
 	}
 	report := filepath.Join(t.TempDir(), "bench.json")
@@ -409,5 +423,162 @@ func TestTrainBench(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &tab); err != nil || len(tab.Rows) != 2 || tab.Rows[1].Model != "unimodal:units" {
 		t.Fatalf("bench report %s: %v", b, err)
+	}
+}
+
+// denseReference is buildDataset as it was before the modalities read
+// through to the images: two float64 matrices filled pair by pair. The
+// read-through matrices must give exactly its inputs and targets.
+func denseReference(mn *datasets.MNIST, nTrain, nTest int, seed uint64, pixels []int) (tens, units, y *mat.Dense) {
+	n := nTrain + nTest
+	tens, units, y = mat.NewDense(n, len(pixels), nil), mat.NewDense(n, len(pixels), nil), mat.NewDense(n, 1, nil)
+	rng := rand.New(rand.NewPCG(seed, 0x6d6e697374))
+	draw := func(from, count int, images *datasets.Images, labels []uint8) {
+		m, _ := images.Dims()
+		for i := from; i < from+count; i++ {
+			a, b := rng.IntN(m), rng.IntN(m)
+			ta, ub := tens.RawRowView(i), units.RawRowView(i)
+			for k, j := range pixels {
+				ta[k], ub[k] = images.At(a, j), images.At(b, j)
+			}
+			y.Set(i, 0, float64(10*int(labels[a])+int(labels[b])))
+		}
+	}
+	draw(0, nTrain, mn.TrainImages, mn.TrainLabels)
+	draw(nTrain, nTest, mn.TestImages, mn.TestLabels)
+	return tens, units, y
+}
+
+// TestBuildDatasetMatchesDense checks that two digit images give the pairs
+// and values of the float64 matrices the example used to build, bit for
+// bit, with all pixels and with the inked ones.
+func TestBuildDatasetMatchesDense(t *testing.T) {
+	mn := digitMNIST(500, 200, 4)
+	all := make([]int, 64)
+	for j := range all {
+		all[j] = j
+	}
+	for _, pixels := range [][]int{all, {0, 3, 7, 8, 9, 40, 63}} {
+		ds, err := buildDataset(mn, 2, 900, 300, 11, pixels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tens, units, y := denseReference(mn, 900, 300, 11, pixels)
+		for k, want := range []*mat.Dense{tens, units} {
+			if !mat.Equal(ds.Modalities[k].X, want) {
+				t.Fatalf("%d pixels: modality %s differs from the dense matrix", len(pixels), ds.Modalities[k].Name)
+			}
+		}
+		if !mat.Equal(ds.Y, y) {
+			t.Fatalf("%d pixels: targets differ from the dense build", len(pixels))
+		}
+	}
+}
+
+// TestBuildDatasetDigits checks the samples of three and four images on
+// tagged images: each modality is one whole image of the right set, and
+// y is the number the labels write, most significant image first.
+func TestBuildDatasetDigits(t *testing.T) {
+	mn := taggedMNIST(300, 120, 5)
+	for _, digits := range []int{3, 4} {
+		const nTrain, nTest = 800, 200
+		ds, err := buildDataset(mn, digits, nTrain, nTest, 5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ds.Names(), placeNames[4-digits:]; !slices.Equal(got, want) {
+			t.Fatalf("%d digits: modalities %v, want %v", digits, got, want)
+		}
+		var first [10]int
+		for i := range nTrain + nTest {
+			labels := mn.TrainLabels
+			if i >= nTrain {
+				labels = mn.TestLabels
+			}
+			want := 0
+			for k, m := range ds.Modalities {
+				idx, test := source(t, mat.Row(nil, i, m.X))
+				if test != (i >= nTrain) {
+					t.Fatalf("%d digits, row %d: image %d of modality %s from the wrong set", digits, i, idx, m.Name)
+				}
+				want = 10*want + int(labels[idx])
+				if k == 0 {
+					first[labels[idx]]++
+				}
+			}
+			if got := ds.Y.At(i, 0); got != float64(want) {
+				t.Fatalf("%d digits, row %d: y = %v, want %d", digits, i, got, want)
+			}
+		}
+		for dgt, c := range first { // ≈ 100 each; binomial sd ≈ 9.5
+			if c < 50 || c > 150 {
+				t.Fatalf("%d digits: leading digit %d in %d of 1000 samples", digits, dgt, c)
+			}
+		}
+	}
+	if _, err := buildDataset(mn, 5, 50, 10, 5, nil); err == nil {
+		t.Fatal("five images accepted")
+	}
+}
+
+func TestLatentSize(t *testing.T) {
+	for _, c := range []struct{ digits, flag, want int }{
+		{2, 0, 64}, {3, 0, 64}, {4, 0, 63}, {4, 63, 63}, {2, 10, 10}, {3, 84, 84},
+	} {
+		if got, err := latentSize(c.digits, c.flag); err != nil || got != c.want {
+			t.Errorf("-digits %d -latent %d: %d, %v; want %d", c.digits, c.flag, got, err, c.want)
+		}
+	}
+	_, err := latentSize(4, 64)
+	if err == nil || !strings.Contains(err.Error(), "at least 259 rows") || !strings.Contains(err.Error(), "-latent 63 or less") {
+		t.Fatalf("-digits 4 -latent 64: %v", err)
+	}
+	if _, err := latentSize(3, 85); err == nil {
+		t.Fatal("-digits 3 -latent 85 accepted (3·85 + 3 = 258 > 256)")
+	}
+	o, err := parseFlags([]string{"-digits", "4"}, &bytes.Buffer{})
+	if err != nil || o.digits != 4 || o.base.Latent != 63 {
+		t.Fatalf("-digits 4: %+v, %v", o, err)
+	}
+}
+
+// TestTrainDigits3 trains three digit images on a reduced budget (the
+// learnable stand-in, 1000 samples, 3 epochs, latent 16 in batches of 64)
+// and checks the report: three modalities, the 18 atoms of the lattice
+// summing to the information they decompose, the headline, and the same
+// numbers from a second run with the same seed.
+func TestTrainDigits3(t *testing.T) {
+	runOnce := func() (runner.Report, string) {
+		return trainReport(t, digitMNIST(400, 200, 3), 64, "-digits", "3", "-latent", "16", "-epochs", "3", "-train", "1000", "-test", "300", "-seed", "4")
+	}
+	r, out := runOnce()
+	if !slices.Equal(r.Modalities, []string{"hundreds", "tens", "units"}) || r.TrainRows != 900 || r.ValRows != 100 || r.TestRows != 300 {
+		t.Fatalf("modalities %v, rows %d/%d/%d", r.Modalities, r.TrainRows, r.ValRows, r.TestRows)
+	}
+	if len(r.PID.Atoms) != 18 || len(r.PID.Unique) != 3 || len(r.Cost) != 3 {
+		t.Fatalf("PID of %d atoms, %d unique, %d costs: want the 18 atoms of three modalities", len(r.PID.Atoms), len(r.PID.Unique), len(r.Cost))
+	}
+	var sum float64
+	for _, v := range r.PID.Atoms {
+		sum += v
+	}
+	if !(r.PID.MI > 0) || math.Abs(sum-r.PID.MI) > 1e-9*math.Max(1, r.PID.MI) {
+		t.Fatalf("the atoms sum to %v, I(ỹ; all) = %v", sum, r.PID.MI)
+	}
+	t.Logf("%d epochs: MAE %.3g, R² %.3f; unique %v; costs %v", r.EpochsRun, r.Metrics.MAE, r.Metrics.R2, r.PID.Unique, r.Cost)
+	for _, want := range []string{
+		"MNIST with 3 digit images: 1000 training samples (900 for training, 100 for validation), 300 test samples; y = 100·label(hundreds) + 10·label(tens) + label(units)",
+		"==> test MAE", "(y from 0 to 999)", "==> unique information: hundreds", "==> largest atoms of 18 (bits): {", "==> dropping an image loses: hundreds",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !(r.Metrics.R2 > 0.5) {
+		t.Errorf("R² %v after %d epochs: the hundreds image alone explains 99 %% of the variance", r.Metrics.R2, r.EpochsRun)
+	}
+	again, _ := runOnce()
+	if *again.Metrics != *r.Metrics || !maps.Equal(again.PID.Atoms, r.PID.Atoms) || !slices.Equal(again.Cost, r.Cost) {
+		t.Fatalf("the same seed gave other numbers: %+v / %+v, atoms %v / %v", again.Metrics, r.Metrics, again.PID.Atoms, r.PID.Atoms)
 	}
 }

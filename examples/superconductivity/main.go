@@ -21,6 +21,11 @@
 // with quantile inputs against 9.97 ± 0.86 K with z-scores; -inputs zscore
 // restores the method's.
 //
+// With -seeds N the runs share the loop of the other examples
+// (runner.Seeds): each seed has its own split, its report is written as
+// FILE.SEED.json and its plots go to DIR/seedSEED, and the last line is the
+// mean ± sd of the test metrics over the seeds.
+//
 // The data directory defaults to ../shared/data/superconductivity (relative
 // to the repository root); the files can be gzipped or plain.
 package main
@@ -115,34 +120,26 @@ func run(args []string, stdout io.Writer) error {
 			bench.Quiet(stdout, *quiet), *report, *plots, stdout)
 	}
 
-	var rmse, mae, r2, spe []float64
-	for s := *seed; s < *seed+uint64(*seeds); s++ {
-		tr, va, te, err := datasets.SplitRows(n, [3]float64{0.7, 0.1, 0.2}, rand.New(rand.NewPCG(s, 2)))
+	splits := make([]runner.Split, *seeds)
+	for i := range splits {
+		tr, va, te, err := datasets.SplitRows(n, [3]float64{0.7, 0.1, 0.2}, rand.New(rand.NewPCG(*seed+uint64(i), 2)))
 		if err != nil {
 			return err
 		}
-		o := runner.Options{Plots: *plots, Out: *out,
-			Columns: [][]string{sc.PhysicsNames, sc.ElementNames}, Targets: []string{"critical_temp"}}
-		if !*quiet {
-			o.Progress = stdout
-		}
-		if *report != "" {
-			o.Report = *report
-			if *seeds > 1 {
-				o.Report = fmt.Sprintf("%s.%d.json", strings.TrimSuffix(*report, ".json"), s)
-			}
-		}
-		fmt.Fprintf(stdout, "seed %d: %d rows (train %d, validation %d, test %d)\n", s, n, len(tr), len(va), len(te))
-		_, rep, err := runner.Run(ctx, d, runner.Split{Train: tr, Val: va, Test: te}, pidreg.Config{Seed: s, Epochs: *epochs, Dropout: rates, Inputs: im}, o)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stdout, runner.Summary(rep))
-		rmse, mae, r2, spe = append(rmse, rep.Metrics.RMSE), append(mae, rep.Metrics.MAE), append(r2, rep.Metrics.R2), append(spe, rep.SecondsPerEpoch)
+		splits[i] = runner.Split{Train: tr, Val: va, Test: te}
 	}
-	if *seeds > 1 {
-		fmt.Fprintf(stdout, "mean over %d seeds: RMSE %.3f ± %.3f K, MAE %.3f ± %.3f K, R² %.4f ± %.4f, %.2f s/epoch\n",
-			*seeds, bench.NewStat(rmse).Mean, bench.NewStat(rmse).SD, bench.NewStat(mae).Mean, bench.NewStat(mae).SD, bench.NewStat(r2).Mean, bench.NewStat(r2).SD, bench.NewStat(spe).Mean)
-	}
-	return nil
+	_, err = runner.Seeds(ctx, d, runner.SeedRuns{
+		Splits: splits,
+		Config: func(i int) (pidreg.Config, error) {
+			return pidreg.Config{Seed: *seed + uint64(i), Epochs: *epochs, Dropout: rates, Inputs: im}, nil
+		},
+		Options: runner.Options{Plots: *plots, Out: *out, Report: *report, Progress: bench.Quiet(stdout, *quiet),
+			Columns: [][]string{sc.PhysicsNames, sc.ElementNames}, Targets: []string{"critical_temp"}},
+		Intro: func(i int, cfg pidreg.Config) string {
+			s := splits[i]
+			return fmt.Sprintf("seed %d: %d rows (train %d, validation %d, test %d)\n", cfg.Seed, n, len(s.Train), len(s.Val), len(s.Test))
+		},
+		Unit: " K",
+	}, stdout)
+	return err
 }

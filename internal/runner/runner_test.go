@@ -3,7 +3,10 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -246,5 +249,83 @@ func TestRunNoValidation(t *testing.T) {
 		if v, ok := e["val_mse"]; !ok || v != nil {
 			t.Errorf("history[%d].val_mse = %v (present %v), want null", i, v, ok)
 		}
+	}
+}
+
+// TestSeeds runs two seeds and checks what Seeds prints and writes: the
+// per-seed lines, report files and plot directories, the headline, and a
+// closing line whose means are those of the returned reports.
+func TestSeeds(t *testing.T) {
+	dir := t.TempDir()
+	d := tiny(300)
+	splits := []Split{{span(0, 200), span(200, 240), span(240, 300)}, {span(100, 300), span(60, 100), span(0, 60)}}
+	runs := SeedRuns{
+		Splits: splits,
+		Config: func(i int) (pidreg.Config, error) {
+			return pidreg.Config{Latent: 4, Hidden: []int{16, 8}, HeadHidden: []int{16, 8}, Batch: 64, Epochs: 2, Seed: 7 + uint64(i), Bootstrap: -1}, nil
+		},
+		Options:  Options{Report: filepath.Join(dir, "r.json"), Plots: filepath.Join(dir, "plots")},
+		Headline: func(r *Report) string { return "==> headline " + r.Modalities[0] + "\n" },
+		Unit:     " K",
+	}
+	var out strings.Builder
+	reps, err := Seeds(context.Background(), d, runs, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 2 || reps[0].TrainRows != 200 || reps[1].TestRows != 60 {
+		t.Fatalf("%d reports", len(reps))
+	}
+	for _, f := range []string{"r.7.json", "r.8.json", "plots/seed7/losses.png", "plots/seed8/losses.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("output of one seed: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.json")); err == nil {
+		t.Error("several seeds wrote the plain report name")
+	}
+	text := out.String()
+	if strings.Count(text, "==> headline a\n") != 2 || !strings.Contains(text, "seed 7\n") || strings.Index(text, "seed 8\n") < strings.Index(text, "seed 7\n") {
+		t.Errorf("per-seed lines:\n%s", text)
+	}
+	mean := func(f func(*pidreg.Metrics) float64) float64 { return (f(reps[0].Metrics) + f(reps[1].Metrics)) / 2 }
+	sd := func(f func(*pidreg.Metrics) float64) float64 {
+		return math.Abs(f(reps[0].Metrics)-f(reps[1].Metrics)) / math.Sqrt2
+	}
+	rmse := func(m *pidreg.Metrics) float64 { return m.RMSE }
+	mae := func(m *pidreg.Metrics) float64 { return m.MAE }
+	r2 := func(m *pidreg.Metrics) float64 { return m.R2 }
+	want := fmt.Sprintf("mean over 2 seeds: RMSE %.3f ± %.3f K, MAE %.3f ± %.3f K, R² %.4f ± %.4f, %.2f s/epoch\n",
+		mean(rmse), sd(rmse), mean(mae), sd(mae), mean(r2), sd(r2), (reps[0].SecondsPerEpoch+reps[1].SecondsPerEpoch)/2)
+	if !strings.HasSuffix(text, want) {
+		t.Errorf("closing line: want %q in\n%s", want, text)
+	}
+
+	// One run: no seed line, the report and plots under their own names,
+	// no closing line; Intro replaces the seed line; MAE first.
+	runs.Splits, runs.Options.Report, runs.MAEFirst, runs.Unit = splits[:1], filepath.Join(dir, "one.json"), true, ""
+	runs.Intro = func(i int, cfg pidreg.Config) string { return fmt.Sprintf("intro %d seed %d\n", i, cfg.Seed) }
+	out.Reset()
+	if _, err := Seeds(context.Background(), d, runs, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "intro 0 seed 7\n") || strings.Contains(out.String(), "mean over") {
+		t.Errorf("one seed:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "one.json")); err != nil {
+		t.Error(err)
+	}
+	if got := meanLine(reps, "", true); !strings.HasPrefix(got, "mean over 2 seeds: MAE ") {
+		t.Errorf("MAE first: %q", got)
+	}
+
+	// A configuration error stops the runs.
+	bad := errors.New("no config")
+	runs.Config = func(int) (pidreg.Config, error) { return pidreg.Config{}, bad }
+	if _, err := Seeds(context.Background(), d, runs, &out); !errors.Is(err, bad) {
+		t.Errorf("config error: %v", err)
+	}
+	if _, err := Seeds(context.Background(), d, SeedRuns{Splits: splits}, &out); err == nil {
+		t.Error("no configuration accepted")
 	}
 }
