@@ -3,7 +3,6 @@ package pidreg
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -286,7 +285,7 @@ func quantities(r pid.LatticeResult, names []string, iv *pid.Intervals, pv *pid.
 			for k, i := range []pid.Interval{iv.UniqueX, iv.UniqueY, iv.Redundancy, iv.Synergy, iv.MIX, iv.MIY, iv.MIXY} {
 				out[k].CI = ci(i)
 			}
-			out[7].CI = ci(coInformationInterval(iv))
+			out[7].CI = ci(iv.Of(pid.Result.CoInformation))
 		}
 		if pv != nil {
 			for k, p := range []float64{pv.UniqueX, pv.UniqueY, pv.Redundancy, pv.Synergy, pv.MIX, pv.MIY, pv.MIXY} {
@@ -297,53 +296,30 @@ func quantities(r pid.LatticeResult, names []string, iv *pid.Intervals, pv *pid.
 	return out
 }
 
-// coInformationInterval is the percentile interval of Red − Syn over the
-// bootstrap replicates.
-func coInformationInterval(iv *pid.Intervals) pid.Interval {
-	v := make([]float64, len(iv.Replicates))
-	for i, r := range iv.Replicates {
-		v[i] = r.CoInformation()
-	}
-	return percentile(v, iv.Level)
-}
-
-// shareIntervals are the percentile intervals of the shares I(ỹ;Zᵢ)/I and
-// the removal costs 1 − I(ỹ;Z_other)/I over the bootstrap replicates.
+// shareIntervals are the bootstrap intervals of the shares I(ỹ;Zᵢ)/I and
+// the removal costs 1 − I(ỹ;Z_other)/I, of the kind of the seven atoms';
+// nil when I is not positive for the estimate or for every replicate (the
+// fractions are then undefined).
 func shareIntervals(iv *pid.Intervals) (share, cost [][2]float64) {
-	for i := range 2 {
-		sv := make([]float64, 0, len(iv.Replicates))
-		cv := make([]float64, 0, len(iv.Replicates))
-		for _, r := range iv.Replicates {
-			if r.MIXY > 0 {
-				s := [2]float64{}
-				c := [2]float64{}
-				s[0], s[1] = r.Shares()
-				c[0], c[1] = r.RemovalCosts()
-				sv, cv = append(sv, s[i]), append(cv, c[i])
+	pair := func(f func(pid.Result) (float64, float64), i int) [2]float64 {
+		in := iv.Of(func(r pid.Result) float64 {
+			if !(r.MIXY > 0) {
+				return math.NaN()
 			}
-		}
-		if len(sv) == 0 {
+			v := [2]float64{}
+			v[0], v[1] = f(r)
+			return v[i]
+		})
+		return [2]float64{in.Lo, in.Hi}
+	}
+	for i := range 2 {
+		s, c := pair(pid.Result.Shares, i), pair(pid.Result.RemovalCosts, i)
+		if math.IsNaN(s[0]) || math.IsNaN(c[0]) {
 			return nil, nil
 		}
-		si, ci := percentile(sv, iv.Level), percentile(cv, iv.Level)
-		share, cost = append(share, [2]float64{si.Lo, si.Hi}), append(cost, [2]float64{ci.Lo, ci.Hi})
+		share, cost = append(share, s), append(cost, c)
 	}
 	return share, cost
-}
-
-// percentile is the percentile interval at level of the values v (sorted
-// in place), interpolating between order statistics.
-func percentile(v []float64, level float64) pid.Interval {
-	slices.Sort(v)
-	q := func(p float64) float64 {
-		h := p * float64(len(v)-1)
-		lo := int(math.Floor(h))
-		if lo+1 >= len(v) {
-			return v[len(v)-1]
-		}
-		return v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
-	}
-	return pid.Interval{Lo: q((1 - level) / 2), Hi: q((1 + level) / 2)}
 }
 
 func all(b []bool) bool {

@@ -100,15 +100,16 @@ func TestFitInformativeModality(t *testing.T) {
 	if !(e.HeldOut.Unique(0) > e.HeldOut.Unique(1)+0.5) {
 		t.Errorf("held-out atoms %+v: the signal modality should carry far more unique information", e.HeldOut)
 	}
-	// The noise costs nothing by its point estimate, but on 200 held-out
-	// rows its 95 % interval reaches above the 5 % threshold: the advice
-	// rests on the interval, so nothing is dropped ...
-	if e.Cost[1] != 0 || len(e.CostCI) != 2 || !(e.CostCI[1][1] > 0.05) || e.Drop != "" {
-		t.Errorf("cost %v, interval %v, Drop %q: want cost 0 with an interval above 5 %% and no advice", e.Cost, e.CostCI, e.Drop)
+	// The noise costs nothing by its point estimate, and on 200 held-out
+	// rows its 95 % interval stays below the 5 % threshold, so the advice
+	// is to drop it ...
+	if e.Cost[1] != 0 || len(e.CostCI) != 2 || !(e.CostCI[1][1] > 0 && e.CostCI[1][1] < 0.05) || e.Drop != "noise" {
+		t.Errorf("cost %v, interval %v, Drop %q: want cost 0 with an interval inside (0, 5 %%) and the advice to drop noise", e.Cost, e.CostCI, e.Drop)
 	}
-	// ... while a threshold above the interval's end drops it.
-	if _, _, drop := shares(e.HeldOut, e.Names, e.CostCI[1][1]+1e-9, e.CostCI); drop != "noise" {
-		t.Errorf("threshold above the interval: drop %q, want noise", drop)
+	// ... but the advice rests on the interval, not the estimate: a
+	// threshold between the two keeps it.
+	if _, _, drop := shares(e.HeldOut, e.Names, e.CostCI[1][1]/2, e.CostCI); drop != "" {
+		t.Errorf("threshold below the interval's end: drop %q, want none", drop)
 	}
 	for _, q := range e.Quantities {
 		if q.CI == nil || (q.P == nil) != (q.Name == "co-information") || !(q.CI[0] <= q.CI[1]) {

@@ -18,14 +18,11 @@ import (
 // ErrOptions: an invalid BootstrapOptions or PermutationOptions field.
 var ErrOptions = errors.New("pid: invalid option")
 
-// Interval kinds accepted in BootstrapOptions.Kind; Intervals.Kind
-// reports IntervalBC or IntervalPercentile.
+// Interval kinds accepted in BootstrapOptions.Kind and reported by
+// Intervals.Kind.
 const (
-	// IntervalAuto (or "") picks IntervalBC for plug-in estimates and
-	// IntervalPercentile for bias-corrected ones (Options.Debias); see
-	// Bootstrap for why.
-	IntervalAuto = "auto"
-	// IntervalBC is Efron's bias-corrected percentile interval.
+	// IntervalBC is Efron's bias-corrected percentile interval, the
+	// default.
 	IntervalBC = "bc"
 	// IntervalPercentile is the plain percentile interval.
 	IntervalPercentile = "percentile"
@@ -45,8 +42,8 @@ type BootstrapOptions struct {
 	Seed uint64
 	// Level is the confidence level in (0, 1); 0 means 0.95.
 	Level float64
-	// Kind is the interval: IntervalAuto (the default, also ""),
-	// IntervalBC or IntervalPercentile.
+	// Kind is the interval: IntervalBC (the default, also "") or
+	// IntervalPercentile.
 	Kind string
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
@@ -96,20 +93,24 @@ type Intervals struct {
 // from θ̂, and undoes that offset. Quantiles interpolate linearly between
 // order statistics (Hyndman & Fan 1996, definition 7).
 //
-// The default (IntervalAuto) is BC for plug-in estimates and percentile
-// with Options.Debias, because that is what the bootstrap can and cannot
-// see. Plug-in informations are biased upwards by about d_U d_V/(2n ln 2),
-// and the resamples repeat that bias on top of θ̂, so BC's correction is
-// the right one. The corrected estimate is nearly unbiased, but resamples —
-// which repeat rows — are not corrected as fully by the n-row formula and
-// sit above θ̂; BC would then move a correctly centred interval down. In the
-// coverage study of TestBootstrapCoverage (200 samples, B = 200, nominal
-// 95 %), at n = 400, dm = 1, dx = dy = 2 both kinds cover every interior
-// quantity 92.5–95.5 % of the time (means 93–94 %). At n = 100,
-// dx = dy = 4 the mean coverages are, plug-in: closed form 92.1 % BC
-// against 90.9 % percentile, I_dep 92.0 % against 91.4 %; bias-corrected:
-// closed form 93.6 % percentile against 91.4 % BC, I_dep 92.6 % against
-// 90.7 % — small differences, but each in the direction argued above.
+// BC is the default. Plug-in informations are biased upwards by about
+// d_U d_V/(2n ln 2), and the resamples repeat that bias on top of θ̂, which
+// is the offset BC undoes. With Options.Debias each resample is corrected
+// by twice the bias of n rows (biasTimes explains why), so that the corrected
+// resamples scatter around the corrected θ̂ as θ̂ scatters around the
+// truth; BC then removes what skew is left. In the coverage study of
+// TestBootstrapCoverage (200 samples, B = 200, nominal 95 %), at n = 400,
+// dm = 1, dx = dy = 2 both kinds cover every interior quantity 92.5–95.5 %
+// of the time, plug-in or corrected, closed form or I_dep. At n = 100,
+// dx = dy = 4 the mean coverages of BC against percentile are, plug-in:
+// closed form 92.1 % against 90.9 %, I_dep 92.0 % against 91.4 %;
+// bias-corrected: closed form 94.3 % against 94.1 %, I_dep 94.1 % against
+// 90.6 % (the percentile interval of I_dep's smaller unique covers 80 %).
+// Far from the asymptotic regime, at n = 2 000 rows of 1 + 64 + 64
+// dimensions (30 samples, B = 100), the corrected BC intervals covered each
+// quantity 90–100 % of the time; correcting the resamples at n rows, as the
+// full sample, had left them one bias above θ̂ and the interval for
+// I(M;X,Y) covered the truth 73 % of the time.
 //
 // Resamples run on b.Workers goroutines; resample k uses only its own
 // random stream (see BootstrapOptions.Seed) and its result is stored at
@@ -137,15 +138,12 @@ func Bootstrap(m, x, y mat.Matrix, opt Options, b BootstrapOptions) (Intervals, 
 	}
 	kind := b.Kind
 	switch kind {
-	case "", IntervalAuto:
+	case "":
 		kind = IntervalBC
-		if opt.Debias {
-			kind = IntervalPercentile
-		}
 	case IntervalBC, IntervalPercentile:
 	default:
-		return Intervals{}, fmt.Errorf("pid: unknown bootstrap interval %q (want %q, %q or %q): %w",
-			b.Kind, IntervalAuto, IntervalBC, IntervalPercentile, ErrOptions)
+		return Intervals{}, fmt.Errorf("pid: unknown bootstrap interval %q (want %q or %q): %w",
+			b.Kind, IntervalBC, IntervalPercentile, ErrOptions)
 	}
 	est, err := FromSamples(m, x, y, opt)
 	if err != nil {
@@ -184,6 +182,31 @@ func Bootstrap(m, x, y mat.Matrix, opt Options, b BootstrapOptions) (Intervals, 
 		*dst[q] = interval(col, ests[q], level, kind)
 	}
 	return out, nil
+}
+
+// Of returns the interval, of the same kind and level as the seven, for a
+// quantity derived from a decomposition: f of every replicate, around
+// f(iv.Estimate). For example iv.Of(Result.CoInformation) is the interval
+// of Redundancy − Synergy, and iv.Of(func(r Result) float64 { x, _ :=
+// r.Shares(); return x }) that of X's share. Of(func(r Result) float64 {
+// return r.MIX }) is iv.MIX. Replicates where f is NaN are left out; when
+// f(iv.Estimate) is NaN or no replicate is left, every field is NaN.
+func (iv Intervals) Of(f func(Result) float64) Interval {
+	nan := Interval{Lo: math.NaN(), Hi: math.NaN(), SE: math.NaN()}
+	est := f(iv.Estimate)
+	if math.IsNaN(est) {
+		return nan
+	}
+	v := make([]float64, 0, len(iv.Replicates))
+	for _, r := range iv.Replicates {
+		if x := f(r); !math.IsNaN(x) {
+			v = append(v, x)
+		}
+	}
+	if len(v) == 0 {
+		return nan
+	}
+	return interval(v, est, iv.Level, iv.Kind)
 }
 
 // fields returns pointers to the seven intervals in the order of values7.
@@ -398,7 +421,28 @@ func (w *sampleWork) decompose(s *sampler, opt Options, idx []int, sources bool)
 	}
 	gather(w.x, s.x, idx)
 	gather(w.y, s.y, idx)
+	opt.resample = true
 	return FromSamples(w.m, w.x, w.y, opt)
+}
+
+// biasTimes is how many times the bias of opt.N rows the plug-in
+// informations carry: twice for a bootstrap resample, once otherwise.
+//
+// A resample draws n rows from the n-point empirical distribution, so its
+// plug-in informations lie above the full sample's plug-in by about the
+// bias of n rows, MIBias(n, ·, ·) (measured at n = 2 000 rows of
+// 1 + 64 + 64 dimensions: 0.049 bit against MIBias's 0.048 for I(M;X,Y)),
+// and the full sample's plug-in lies above the truth by that same bias. For
+// the corrected resamples to scatter around the corrected estimate as the
+// corrected estimate scatters around the truth, a resample must lose both.
+// Corrected once, the resamples of that example sat one bias (1.7 standard
+// errors) above the estimate, and 95 % percentile intervals covered the
+// true I(M;X,Y) in 73 % of the samples.
+func (opt Options) biasTimes() float64 {
+	if opt.resample {
+		return 2
+	}
+	return 1
 }
 
 // gather copies rows idx of src into the rows of dst.

@@ -69,7 +69,7 @@ func sampleModel(rng interface{ NormFloat64() float64 }, l *mat.Dense, n, dx int
 // form's UniqueY is 0 by construction for a scalar target: its intervals
 // are reported apart (they contain 0 trivially, and are often exactly
 // [0, 0]). A second, harder scenario (n = 100, dx = dy = 4) is logged with
-// both interval kinds: it is the study behind IntervalAuto.
+// both interval kinds: it is the study behind the default, IntervalBC.
 func TestBootstrapCoverage(t *testing.T) {
 	reps := 200
 	if testing.Short() {
@@ -78,7 +78,7 @@ func TestBootstrapCoverage(t *testing.T) {
 	for _, sc := range []struct {
 		n, extra int
 		assert   bool
-	}{{400, 0, true}, {100, 2, false}} {
+	}{{400, 0, true}, {100, 2, true}} {
 		l := coverageModel(sc.extra)
 		dx := 2 + sc.extra
 		c := covOf(l)
@@ -92,10 +92,7 @@ func TestBootstrapCoverage(t *testing.T) {
 				rng := newRand(80)
 				var hit [2][7]int // percentile, bc
 				var zero int      // degenerate [0, 0] intervals of a zero atom (auto kind)
-				auto := 1
-				if debias {
-					auto = 0
-				}
+				auto := 1         // BC, the default
 				for rep := 0; rep < reps; rep++ {
 					m, x, y := sampleModel(rng, l, sc.n, dx)
 					iv, err := Bootstrap(m, x, y, Options{Method: method, Debias: debias}, BootstrapOptions{B: 200, Seed: uint64(rep)})
@@ -195,6 +192,39 @@ func TestBootstrapDeterministic(t *testing.T) {
 		pgot, err := PermutationTest(m, x, y, opt, PermutationOptions{P: 29, Seed: 5, Workers: 3})
 		if err != nil || pgot != pref {
 			t.Fatalf("%s: permutation p-values depend on workers: %+v vs %+v (%v)", method, pgot, pref, err)
+		}
+	}
+}
+
+// TestIntervalsOf checks Of against the seven intervals Bootstrap computes
+// itself, for both kinds, and its NaN rules.
+func TestIntervalsOf(t *testing.T) {
+	m, x, y := sampleModel(newRand(83), coverageModel(0), 150, 2)
+	for _, kind := range []string{IntervalBC, IntervalPercentile} {
+		iv, err := Bootstrap(m, x, y, Options{}, BootstrapOptions{B: 41, Seed: 2, Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range iv.fields() {
+			got := iv.Of(func(r Result) float64 { return values7(r)[q] })
+			if got != *want {
+				t.Errorf("%s: Of(%s) = %+v, Bootstrap gave %+v", kind, quantityNames[q], got, *want)
+			}
+		}
+		if got := iv.Of(func(Result) float64 { return math.NaN() }); !math.IsNaN(got.Lo) || !math.IsNaN(got.Hi) || !math.IsNaN(got.SE) {
+			t.Errorf("%s: Of(NaN) = %+v, want NaN bounds", kind, got)
+		}
+		// Leaving out the replicates above the estimate moves the interval
+		// to or below it.
+		est := iv.Estimate.MIXY
+		low := iv.Of(func(r Result) float64 {
+			if r.MIXY > est {
+				return math.NaN()
+			}
+			return r.MIXY
+		})
+		if !(low.Hi <= est) || low.Lo >= iv.MIXY.Lo && kind == IntervalPercentile {
+			t.Errorf("%s: interval of the replicates below %.4f is %+v", kind, est, low)
 		}
 	}
 }

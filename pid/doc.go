@@ -144,11 +144,12 @@
 //
 // Bootstrap (Efron & Tibshirani 1993, An Introduction to the Bootstrap)
 // resamples rows and gives a confidence interval for each of the seven
-// quantities: bias-corrected percentile intervals for plug-in estimates,
-// percentile intervals with Debias (see Bootstrap for why). Over 200
-// samples of n = 400 rows (dm = 1, dx = dy = 2, B = 200) the nominal 95 %
-// intervals cover every interior quantity 92.5–95.5 % of the time, for the
-// closed form and for I_dep. A quantity that is 0 by construction — the
+// quantities, bias-corrected percentile intervals by default; with Debias
+// the resamples are corrected by twice the bias of n rows, which is how far
+// a resample's plug-in lies from the truth (see Bootstrap). Over 200 samples of
+// n = 400 rows (dm = 1, dx = dy = 2, B = 200) the nominal 95 % intervals
+// cover every interior quantity 92.5–95.5 % of the time, for the closed
+// form and for I_dep, plug-in or corrected. A quantity that is 0 by construction — the
 // smaller unique atom of the closed form — gets the interval [0, 0], which
 // "covers" trivially; such an interval says nothing beyond the method's
 // definition. PermutationTest shuffles the target rows and gives each

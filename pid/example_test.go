@@ -122,12 +122,17 @@ func ExampleBootstrap() {
 	} {
 		fmt.Printf("%-10s %.3f [%.3f, %.3f] p = %.3f\n", q.name, q.est, q.iv.Lo, q.iv.Hi, q.p)
 	}
+	// Any quantity derived from a decomposition gets its interval from the
+	// same replicates.
+	co := ci.Of(pid.Result.CoInformation)
+	fmt.Printf("co-information %.3f [%.3f, %.3f]\n", ci.Estimate.CoInformation(), co.Lo, co.Hi)
 	// Output:
-	// percentile intervals, 95%, B = 500
-	// I(M;X)     0.518 [0.451, 0.581] p = 0.005
-	// I(M;X,Y)   0.606 [0.547, 0.676] p = 0.005
+	// bc intervals, 95%, B = 500
+	// I(M;X)     0.518 [0.450, 0.578] p = 0.005
+	// I(M;X,Y)   0.606 [0.548, 0.676] p = 0.005
 	// redundancy 0.155 [0.120, 0.195] p = 0.005
-	// synergy    0.089 [0.061, 0.121] p = 0.005
+	// synergy    0.089 [0.060, 0.121] p = 0.005
+	// co-information 0.066 [0.036, 0.096]
 }
 
 // noisyViews draws n rows of M ~ N(0, 1), X = M + N₁, Y = M + 2N₂.

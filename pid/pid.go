@@ -154,9 +154,10 @@ func decompose(c *mat.SymDense, dm, dx, dy int, method string, opt Options) (Res
 	ixy = math.Max(ixy, math.Max(ix, iy))
 	rawIXY := ixy
 	if opt.Debias {
-		ix = math.Max(ix-MIBias(opt.N, dm, dx), 0)
-		iy = math.Max(iy-MIBias(opt.N, dm, dy), 0)
-		ixy = math.Max(ixy-MIBias(opt.N, dm, dx+dy), 0)
+		bias := func(du, dv int) float64 { return opt.biasTimes() * MIBias(opt.N, du, dv) }
+		ix = math.Max(ix-bias(dm, dx), 0)
+		iy = math.Max(iy-bias(dm, dy), 0)
+		ixy = math.Max(ixy-bias(dm, dx+dy), 0)
 		ixy = math.Max(ixy, math.Max(ix, iy))
 	}
 	var union float64

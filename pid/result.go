@@ -40,6 +40,10 @@ type Options struct {
 	// N is the number of rows the covariance was estimated from; Decompose
 	// needs it when Debias is set. FromSamples fills it in itself.
 	N int
+
+	// resample marks a bootstrap resample of N rows, whose plug-in
+	// informations carry the bias twice (see resampleBias).
+	resample bool
 }
 
 // CoInformation returns Redundancy − Synergy, which equals

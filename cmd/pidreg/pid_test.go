@@ -406,7 +406,7 @@ func TestPIDBootstrapAndPermutations(t *testing.T) {
 		}
 	}
 	code, stdout, stderr = cli(t, append([]string{"pid"}, args...)...)
-	if code != 0 || !strings.Contains(stdout, "95% interval") || !strings.Contains(stdout, "bootstrap                 60 resamples, seed 7, percentile intervals") ||
+	if code != 0 || !strings.Contains(stdout, "95% interval") || !strings.Contains(stdout, "bootstrap                 60 resamples, seed 7, bc intervals") ||
 		!strings.Contains(stdout, fmt.Sprintf("[%7.4f, %7.4f]  %7.4f", ci.MIXY.Lo, ci.MIXY.Hi, pv.MIXY)) {
 		t.Errorf("table: status %d, stderr %q\n%s", code, stderr, stdout)
 	}
