@@ -1,6 +1,10 @@
 package pidreg
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/transform"
+)
 
 // rawRower is a matrix that hands out its rows without copying (*mat.Dense).
 type rawRower interface {
@@ -8,17 +12,11 @@ type rawRower interface {
 }
 
 // row returns row i of x: the matrix's own storage when it has a
-// RawRowView, else the values read by At into buf (len ≥ columns).
+// RawRowView, else the values read into buf (len ≥ columns) by ReadRow
+// (transform.RowReader) or At.
 func row(x mat.Matrix, i int, buf []float64) []float64 {
-	if rr, ok := x.(rawRower); ok {
-		return rr.RawRowView(i)
-	}
 	_, c := x.Dims()
-	buf = buf[:c]
-	for j := range buf {
-		buf[j] = x.At(i, j)
-	}
-	return buf
+	return transform.Row(buf[:c], x, i, 0)
 }
 
 // empty reports whether x is nil or has no element.
@@ -43,6 +41,10 @@ type rowView struct {
 // rawRowView is a rowView of a matrix with raw rows, which it hands out.
 type rawRowView struct{ rowView }
 
+// readerView is a rowView of a transform.RowReader, whose ReadRow it
+// forwards.
+type readerView struct{ rowView }
+
 // viewRows returns the rows of x listed in rows as a matrix that reads
 // through to x.
 func viewRows(x mat.Matrix, rows []int) mat.Matrix {
@@ -52,11 +54,16 @@ func viewRows(x mat.Matrix, rows []int) mat.Matrix {
 		v = w.compose(rows)
 	case rawRowView:
 		v = w.compose(rows)
+	case readerView:
+		v = w.compose(rows)
 	default:
 		v = rowView{x, append([]int(nil), rows...)}
 	}
-	if _, ok := v.m.(rawRower); ok {
+	switch v.m.(type) {
+	case rawRower:
 		return rawRowView{v}
+	case transform.RowReader:
+		return readerView{v}
 	}
 	return v
 }
@@ -100,3 +107,10 @@ func (v rawRowView) RawRowView(i int) []float64 {
 }
 
 func (v rawRowView) T() mat.Matrix { return mat.Transpose{Matrix: v} }
+
+// ReadRow reads the underlying row.
+func (v readerView) ReadRow(dst []float64, i, j int) {
+	v.m.(transform.RowReader).ReadRow(dst, v.rows[i], j)
+}
+
+func (v readerView) T() mat.Matrix { return mat.Transpose{Matrix: v} }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/transform"
 )
 
 // bytesMatrix is a mat.Matrix without raw rows (values computed in At).
@@ -13,6 +15,22 @@ func (b bytesMatrix) Dims() (int, int)    { return b.r, b.c }
 func (b bytesMatrix) At(i, j int) float64 { return float64(10*i + j) }
 func (b bytesMatrix) T() mat.Matrix       { return mat.Transpose{Matrix: b} }
 
+// readerMatrix is a bytesMatrix with ReadRow (transform.RowReader), which
+// counts its calls.
+type readerMatrix struct {
+	bytesMatrix
+	reads *int
+}
+
+func (m readerMatrix) ReadRow(dst []float64, i, j int) {
+	*m.reads++
+	for k := range dst {
+		dst[k] = m.At(i, j+k)
+	}
+}
+
+func (m readerMatrix) T() mat.Matrix { return mat.Transpose{Matrix: m} }
+
 func TestViews(t *testing.T) {
 	d := mat.NewDense(5, 3, nil)
 	for i := range 5 {
@@ -20,7 +38,8 @@ func TestViews(t *testing.T) {
 			d.Set(i, j, float64(10*i+j))
 		}
 	}
-	for _, x := range []mat.Matrix{d, bytesMatrix{5, 3}} {
+	reads := 0
+	for _, x := range []mat.Matrix{d, bytesMatrix{5, 3}, readerMatrix{bytesMatrix{5, 3}, &reads}} {
 		v := viewRows(x, []int{4, 1, 1})
 		if r, c := v.Dims(); r != 3 || c != 3 || v.At(0, 2) != 42 || v.At(2, 0) != 10 {
 			t.Errorf("%T: view %v", x, mat.Formatted(v))
@@ -38,8 +57,16 @@ func TestViews(t *testing.T) {
 			t.Errorf("%T: slice %v", x, mat.Formatted(s))
 		}
 		buf := make([]float64, 3)
+		before := reads
 		if got := row(v, 0, buf); got[1] != 41 {
 			t.Errorf("%T: row 0 of the view %v", x, got)
+		}
+		if got := row(vv, 1, buf); got[2] != 42 {
+			t.Errorf("%T: row 1 of the view of a view %v", x, got)
+		}
+		_, reader := x.(readerMatrix)
+		if _, fwd := vv.(transform.RowReader); fwd != reader || reader && reads != before+2 {
+			t.Errorf("%T: views forward ReadRow %v, %d reads", x, fwd, reads-before)
 		}
 		if mat.Transpose(v.T().(mat.Transpose)).Matrix.At(1, 2) != 12 {
 			t.Errorf("%T: transpose", x)

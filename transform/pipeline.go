@@ -3,7 +3,10 @@ package transform
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -105,8 +108,12 @@ type Pipeline struct {
 // non-missing value is an error; so is ±Inf, and a column whose mean or
 // spread overflows float64.
 //
-// The fit works column by column: beyond the Pipeline it needs memory for
-// two columns, never a copy of x.
+// The fit works on blocks of fitBlock columns, read row after row (a
+// matrix that computes or gathers its elements, such as a view of scattered
+// rows, is then read in the order its rows are stored), on GOMAXPROCS
+// goroutines that read x at the same time; the result, errors included,
+// does not depend on their number. Beyond the Pipeline it needs memory for
+// fitBlock + 1 columns per goroutine, never a copy of x.
 func FitPipeline(x mat.Matrix, opt PipelineOptions) (*Pipeline, error) {
 	r, c := x.Dims()
 	if len(opt.Names) != 0 && len(opt.Names) != c {
@@ -136,67 +143,145 @@ func FitPipeline(x mat.Matrix, opt PipelineOptions) (*Pipeline, error) {
 	if opt.Clip >= 0 {
 		p.Lo, p.Hi = make([]float64, c), make([]float64, c)
 	}
-	col := make([]float64, r)
-	tmp := make([]float64, 0, r)
-	var qf quantileFitter
-	for j := range c {
-		mat.Col(col, j, x)
-		tmp = tmp[:0]
-		for i, v := range col {
-			switch {
-			case math.IsInf(v, 0) || (math.IsNaN(v) && opt.Missing == Refuse):
-				return nil, fmt.Errorf("transform: fit pipeline: %s, row %d = %v: %w", p.label(j), i, v, ErrNonFinite)
-			case !math.IsNaN(v):
-				tmp = append(tmp, v)
-			}
-		}
-		if p.Fill != nil {
-			if len(tmp) == 0 {
-				return nil, fmt.Errorf("transform: fit pipeline: %s has no value on the training rows: %w", p.label(j), ErrTooFew)
-			}
-			if opt.Missing == Mean {
-				p.Fill[j], _ = meanStd(tmp)
-			} else {
-				p.Fill[j] = median(tmp)
-			}
-			if len(tmp) < r {
-				for i, v := range col {
-					if math.IsNaN(v) {
-						col[i] = p.Fill[j]
+	blocks := (c + fitBlock - 1) / fitBlock
+	errs := make([]error, blocks)
+	quantConst, scaleConst := make([]bool, c), make([]bool, c)
+	var next atomic.Int64
+	var failed atomic.Int64 // the first block with an error, or blocks
+	failed.Store(int64(blocks))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), blocks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := columnFitter{p: p, opt: opt, knots: maxKnots, block: make([]float64, min(c, fitBlock)*r), tmp: make([]float64, 0, r)}
+			for {
+				b := next.Add(1) - 1
+				// Blocks are taken in order, so every block before the
+				// first failure is fitted: the error reported is that of
+				// the first bad column, whatever the scheduling.
+				if b >= int64(blocks) || b > failed.Load() {
+					return
+				}
+				j0, j1 := int(b)*fitBlock, min(int(b+1)*fitBlock, c)
+				readColumns(f.block, x, j0, j1)
+				for j := j0; j < j1; j++ {
+					col := f.block[(j-j0)*r : (j-j0+1)*r]
+					var err error
+					if quantConst[j], scaleConst[j], err = f.fit(j, col); err != nil {
+						errs[b] = err
+						for cur := failed.Load(); b < cur && !failed.CompareAndSwap(cur, b); cur = failed.Load() {
+						}
+						break
 					}
 				}
 			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		if q := p.Quantile; q != nil {
-			q.Knots[j], q.Scores[j] = qf.fit(append(tmp[:0], col...), maxKnots)
-			if len(q.Knots[j]) == 1 {
-				q.Constant = append(q.Constant, j)
-			}
-			for i, v := range col {
-				col[i] = q.score(j, v)
-			}
+	}
+	for j := range c {
+		if quantConst[j] {
+			p.Quantile.Constant = append(p.Quantile.Constant, j)
 		}
-		mean, scale, constant := scaleColumn(col)
-		if math.IsInf(mean, 0) || math.IsNaN(mean) || math.IsInf(scale, 0) || math.IsNaN(scale) {
-			return nil, fmt.Errorf("transform: fit pipeline: %s: its values are too large to standardise (the mean or spread overflows float64): %w", p.label(j), ErrNonFinite)
-		}
-		p.Scaler.Mean[j], p.Scaler.Scale[j] = mean, scale
-		if constant {
+		if scaleConst[j] {
 			p.Scaler.Constant = append(p.Scaler.Constant, j)
-		}
-		if p.Lo != nil {
-			lo, hi := math.Inf(1), math.Inf(-1)
-			for _, v := range col {
-				z := (v - mean) / scale
-				lo, hi = math.Min(lo, z), math.Max(hi, z)
-			}
-			if opt.Clip > 0 {
-				lo, hi = math.Max(lo, -opt.Clip), math.Min(hi, opt.Clip)
-			}
-			p.Lo[j], p.Hi[j] = lo, hi
 		}
 	}
 	return p, nil
+}
+
+// columnFitter fits the columns of one goroutine of FitPipeline; p's
+// per-column slices are written at the column's index only.
+type columnFitter struct {
+	p     *Pipeline
+	opt   PipelineOptions
+	knots int
+	block []float64 // the columns read, column after column
+	tmp   []float64 // scratch of one column
+	qf    quantileFitter
+}
+
+// fit fits column j of p to its values col (overwritten), reporting
+// whether the quantile map and the scaler found it constant.
+func (f *columnFitter) fit(j int, col []float64) (quantConst, scaleConst bool, err error) {
+	p, opt := f.p, f.opt
+	r := len(col)
+	tmp := f.tmp[:0]
+	for i, v := range col {
+		switch {
+		case math.IsInf(v, 0) || (math.IsNaN(v) && opt.Missing == Refuse):
+			return false, false, fmt.Errorf("transform: fit pipeline: %s, row %d = %v: %w", p.label(j), i, v, ErrNonFinite)
+		case !math.IsNaN(v):
+			tmp = append(tmp, v)
+		}
+	}
+	if p.Fill != nil {
+		if len(tmp) == 0 {
+			return false, false, fmt.Errorf("transform: fit pipeline: %s has no value on the training rows: %w", p.label(j), ErrTooFew)
+		}
+		if opt.Missing == Mean {
+			p.Fill[j], _ = meanStd(tmp)
+		} else {
+			p.Fill[j] = median(tmp)
+		}
+		if len(tmp) < r {
+			for i, v := range col {
+				if math.IsNaN(v) {
+					col[i] = p.Fill[j]
+				}
+			}
+		}
+	}
+	if q := p.Quantile; q != nil {
+		q.Knots[j], q.Scores[j] = f.qf.fit(append(tmp[:0], col...), f.knots)
+		quantConst = len(q.Knots[j]) == 1
+		for i, v := range col {
+			col[i] = q.score(j, v)
+		}
+	}
+	f.tmp = tmp
+	mean, scale, constant := scaleColumn(col)
+	if math.IsInf(mean, 0) || math.IsNaN(mean) || math.IsInf(scale, 0) || math.IsNaN(scale) {
+		return false, false, fmt.Errorf("transform: fit pipeline: %s: its values are too large to standardise (the mean or spread overflows float64): %w", p.label(j), ErrNonFinite)
+	}
+	p.Scaler.Mean[j], p.Scaler.Scale[j] = mean, scale
+	if p.Lo != nil {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, v := range col {
+			z := (v - mean) / scale
+			if z < lo {
+				lo = z
+			}
+			if z > hi {
+				hi = z
+			}
+		}
+		if opt.Clip > 0 {
+			lo, hi = math.Max(lo, -opt.Clip), math.Min(hi, opt.Clip)
+		}
+		p.Lo[j], p.Hi[j] = lo, hi
+	}
+	return quantConst, constant, nil
+}
+
+// fitBlock is the number of columns FitPipeline reads at a time.
+const fitBlock = 32
+
+// readColumns copies columns [j0, j1) of x into dst, column after column
+// (column j0+k at dst[k·r:]), reading x row after row.
+func readColumns(dst []float64, x mat.Matrix, j0, j1 int) {
+	r, _ := x.Dims()
+	buf := make([]float64, j1-j0)
+	for i := range r {
+		for k, v := range Row(buf, x, i, j0) {
+			dst[k*r+i] = v
+		}
+	}
 }
 
 // clamps reports whether the pipeline clamps.
@@ -218,6 +303,21 @@ func (p *Pipeline) Constant() []int { return append([]int(nil), p.Scaler.Constan
 // column count, at least one row, no ±Inf, and no NaN unless p imputes or
 // the whole row is missing.
 func (p *Pipeline) check(op string, x mat.Matrix) error {
+	if err := p.checkShape(op, x); err != nil {
+		return err
+	}
+	r, c := x.Dims()
+	buf := make([]float64, c)
+	for i := range r {
+		if err := p.checkRow(op, i, Row(buf, x, i, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkShape is the part of check that does not read x's values.
+func (p *Pipeline) checkShape(op string, x mat.Matrix) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -228,23 +328,25 @@ func (p *Pipeline) check(op string, x mat.Matrix) error {
 	if r == 0 {
 		return fmt.Errorf("transform: pipeline %s of a matrix with no rows: %w", op, ErrTooFew)
 	}
-	for i := range r {
-		absent := len(p.Fill) == 0 && missingRow(x, i)
-		for j := range c {
-			v := x.At(i, j)
-			if math.IsInf(v, 0) || (math.IsNaN(v) && len(p.Fill) == 0 && !absent) {
-				return fmt.Errorf("transform: pipeline %s: %s, row %d = %v: %w", op, p.label(j), i, v, ErrNonFinite)
-			}
+	return nil
+}
+
+// checkRow checks the values of row i: no ±Inf, and no NaN unless p
+// imputes or the whole row is missing.
+func (p *Pipeline) checkRow(op string, i int, row []float64) error {
+	absent := len(p.Fill) == 0 && allMissing(row)
+	for j, v := range row {
+		if math.IsInf(v, 0) || (math.IsNaN(v) && len(p.Fill) == 0 && !absent) {
+			return fmt.Errorf("transform: pipeline %s: %s, row %d = %v: %w", op, p.label(j), i, v, ErrNonFinite)
 		}
 	}
 	return nil
 }
 
-// missingRow reports whether every value of row i of x is missing (NaN).
-func missingRow(x mat.Matrix, i int) bool {
-	_, c := x.Dims()
-	for j := range c {
-		if !math.IsNaN(x.At(i, j)) {
+// allMissing reports whether every value of row is missing (NaN).
+func allMissing(row []float64) bool {
+	for _, v := range row {
+		if !math.IsNaN(v) {
 			return false
 		}
 	}
@@ -268,12 +370,14 @@ func (p *Pipeline) Transform(x mat.Matrix) (*mat.Dense, error) {
 }
 
 // TransformTo writes the transform of x into dst, which must have x's
-// shape; it allocates nothing, so a caller can transform a large matrix
+// shape; it allocates one row, so a caller can transform a large matrix
 // block by block. A row whose every value is missing (a sample without this
 // block of columns) maps to zeros, the standardised centre, whatever the
-// missing-value policy. Its errors are those of Transform.
+// missing-value policy. Its errors are those of Transform; x is read once,
+// row by row, so after an error the rows of dst above the bad one hold
+// their transforms and the others are unchanged.
 func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
-	if err := p.check("transform", x); err != nil {
+	if err := p.checkShape("transform", x); err != nil {
 		return err
 	}
 	r, c := x.Dims()
@@ -281,14 +385,18 @@ func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 		return fmt.Errorf("transform: pipeline transform into %d×%d, x is %d×%d: %w", dr, dc, r, c, ErrShape)
 	}
 	s, q, clamp := p.Scaler, p.Quantile, p.clamps()
+	buf := make([]float64, c)
 	for i := range r {
 		row := dst.RawRowView(i)
-		if math.IsNaN(x.At(i, 0)) && missingRow(x, i) {
+		in := Row(buf, x, i, 0)
+		if err := p.checkRow("transform", i, in); err != nil {
+			return err
+		}
+		if math.IsNaN(in[0]) && allMissing(in) {
 			clear(row)
 			continue
 		}
-		for j := range c {
-			v := x.At(i, j)
+		for j, v := range in {
 			if math.IsNaN(v) {
 				v = p.Fill[j] // check refused a NaN without a Fill
 			}
@@ -297,7 +405,13 @@ func (p *Pipeline) TransformTo(dst *mat.Dense, x mat.Matrix) error {
 			}
 			v = (v - s.Mean[j]) / s.Scale[j]
 			if clamp {
-				v = math.Min(math.Max(v, p.Lo[j]), p.Hi[j])
+				// v is not NaN (imputed), so comparisons clamp as
+				// math.Min and math.Max would, at a fraction of the cost.
+				if v < p.Lo[j] {
+					v = p.Lo[j]
+				} else if v > p.Hi[j] {
+					v = p.Hi[j]
+				}
 			}
 			row[j] = v
 		}
@@ -340,9 +454,9 @@ func (p *Pipeline) Clamped(x mat.Matrix) ([]bool, error) {
 	r, c := x.Dims()
 	out := make([]bool, r)
 	s, q, clamp := p.Scaler, p.Quantile, p.clamps()
+	buf := make([]float64, c)
 	for i := range r {
-		for j := range c {
-			v := x.At(i, j)
+		for j, v := range Row(buf, x, i, 0) {
 			if math.IsNaN(v) {
 				continue // imputed: inside the range
 			}

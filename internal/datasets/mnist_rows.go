@@ -100,6 +100,26 @@ func (r *ImageRows) At(i, j int) float64 {
 	panic(mat.ErrIndexOutOfRange) // NewImageRows checked every index
 }
 
+// ReadRow copies the selected pixels j, …, j+len(dst)−1 of the image of
+// row i into dst, as At would one at a time (transform.RowReader).
+func (r *ImageRows) ReadRow(dst []float64, i, j int) {
+	if uint(i) >= uint(len(r.index)) || j < 0 || j+len(dst) > len(r.pixels) {
+		panic(mat.ErrIndexOutOfRange)
+	}
+	k := int(r.index[i])
+	for _, im := range r.sets {
+		if k < im.N {
+			img := im.Pix[k*im.Pixels : (k+1)*im.Pixels]
+			for c, p := range r.pixels[j : j+len(dst)] {
+				dst[c] = unitByte[img[p]]
+			}
+			return
+		}
+		k -= im.N
+	}
+	panic(mat.ErrIndexOutOfRange) // NewImageRows checked every index
+}
+
 // T returns the transpose (a view).
 func (r *ImageRows) T() mat.Matrix { return mat.Transpose{Matrix: r} }
 

@@ -50,6 +50,31 @@ func TestImageRows(t *testing.T) {
 		}
 	}
 
+	// ReadRow gives At's values for every run of columns.
+	for i := range index {
+		for j := range pixels {
+			for w := 0; j+w <= len(pixels); w++ {
+				got := make([]float64, w)
+				r.ReadRow(got, i, j)
+				for c, v := range got {
+					if v != r.At(i, j+c) {
+						t.Fatalf("ReadRow(%d, %d) of %d: element %d is %v, At gives %v", i, j, w, c, v, r.At(i, j+c))
+					}
+				}
+			}
+		}
+	}
+	for _, c := range [][3]int{{-1, 0, 1}, {len(index), 0, 1}, {0, -1, 1}, {0, 1, len(pixels)}} {
+		func() {
+			defer func() {
+				if e := recover(); e != mat.ErrIndexOutOfRange {
+					t.Errorf("ReadRow of %d at (%d, %d): panic %v, want mat.ErrIndexOutOfRange", c[2], c[0], c[1], e)
+				}
+			}()
+			r.ReadRow(make([]float64, c[2]), c[0], c[1])
+		}()
+	}
+
 	// nil pixels keeps them all, in order: the rows are the images.
 	all, err := NewImageRows([]*Images{a}, []int32{4, 1}, nil)
 	if err != nil {
