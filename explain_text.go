@@ -124,6 +124,9 @@ func writeQuantity(b *strings.Builder, q Quantity) {
 	b.WriteByte('\n')
 }
 
+// shownColumns is the number of columns whose failures text lists.
+const shownColumns = 4
+
 // text is the normality check in one or a few lines.
 func (n Normality) text() string {
 	if !n.Checked {
@@ -139,8 +142,26 @@ func (n Normality) text() string {
 	}
 	fmt.Fprintf(&b, "Gaussian assumption (%d rows × %d): Mardia kurtosis %+.1f %% of its Gaussian value, skewness %.3g per dimension; %s\n",
 		n.N, n.D, 100*n.KurtosisExcess, n.SkewnessPerDim, verdict)
+	// The whole-sample reasons, then those of the first few columns: a
+	// latent of 128 heavy-tailed columns would otherwise fill a screen.
+	var last string
+	listed, more := 0, 0
 	for _, r := range n.Reasons {
-		fmt.Fprintf(&b, "  %s\n", r)
+		col, _, _ := strings.Cut(r, ":")
+		if strings.HasPrefix(col, "column ") && col != last {
+			last = col
+			if listed < shownColumns {
+				listed++
+			} else {
+				more++
+			}
+		}
+		if !strings.HasPrefix(col, "column ") || more == 0 {
+			fmt.Fprintf(&b, "  %s\n", r)
+		}
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, "  and %d more columns (every reason is in the JSON explanation)\n", more)
 	}
 	if n.Note != "" {
 		fmt.Fprintf(&b, "  %s\n", n.Note)
