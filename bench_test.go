@@ -11,9 +11,12 @@ import (
 )
 
 // benchData is shaped like Superconductivity: 81 and 86 columns.
-func benchData(n int) Dataset {
+func benchData(n int) Dataset { return benchDataDims(n, 81, 86) }
+
+// benchDataDims is random data with two modalities of da and db columns.
+func benchDataDims(n, da, db int) Dataset {
 	rng := rand.New(rand.NewPCG(1, 1))
-	a, b := mat.NewDense(n, 81, nil), mat.NewDense(n, 86, nil)
+	a, b := mat.NewDense(n, da, nil), mat.NewDense(n, db, nil)
 	y := mat.NewDense(n, 1, nil)
 	for i := 0; i < n; i++ {
 		ra, rb := a.RawRowView(i), b.RawRowView(i)
@@ -31,8 +34,9 @@ func benchData(n int) Dataset {
 // benchStep times one training step of the default model at batch 256 on
 // 81+86 input columns. withPID: the phase before the weights freeze (batch
 // PID and Gaussianity loss computed); otherwise the frozen phase.
-func benchStep(b *testing.B, withPID bool) {
-	d := benchData(1024)
+func benchStep(b *testing.B, withPID bool) { benchStepData(b, benchData(1024), withPID) }
+
+func benchStepData(b *testing.B, d Dataset, withPID bool) {
 	m, err := New(Config{Seed: 1}, d.Dims()...)
 	if err != nil {
 		b.Fatal(err)
@@ -67,6 +71,14 @@ func benchStep(b *testing.B, withPID bool) {
 
 func BenchmarkTrainStepPID(b *testing.B)    { benchStep(b, true) }
 func BenchmarkTrainStepFrozen(b *testing.B) { benchStep(b, false) }
+
+// BenchmarkTrainStepMNIST is the step of the MNIST example's default run:
+// two modalities of 493 pixels (its selection), the default model.
+func BenchmarkTrainStepMNIST(b *testing.B) {
+	d := benchDataDims(1024, 493, 493)
+	b.Run("PID", func(b *testing.B) { benchStepData(b, d, true) })
+	b.Run("Frozen", func(b *testing.B) { benchStepData(b, d, false) })
+}
 
 // BenchmarkPredict10k times Predict of the default model on 10 000 rows.
 func BenchmarkPredict10k(b *testing.B) {
