@@ -5,10 +5,10 @@ import (
 	"hash"
 	"math"
 	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/pidreg/pidreg/internal/opkit"
+	"github.com/pidreg/pidreg/internal/par"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -85,7 +85,7 @@ func newBatchNormOp(name string, c int, momentum, eps float64, relu bool) *batch
 const parallelCells = 8192
 
 // halves calls f(lo, hi) for the two column halves of an n×c matrix, on two
-// goroutines when it is large and GOMAXPROCS > 1.
+// goroutines (par.Run) when it is large and GOMAXPROCS > 1.
 func halves(n, c int, f func(lo, hi int)) {
 	h := c / 2
 	if n*c < parallelCells || h == 0 || runtime.GOMAXPROCS(0) < 2 {
@@ -93,14 +93,13 @@ func halves(n, c int, f func(lo, hi int)) {
 		f(h, c)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		f(h, c)
-	}()
-	f(0, h)
-	wg.Wait()
+	par.Run(2, func(part int) {
+		if part == 0 {
+			f(0, h)
+		} else {
+			f(h, c)
+		}
+	})
 }
 
 // batchNormNode returns the node of op on h, γ and β, and the dropout mask
@@ -346,15 +345,12 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 			hr, gr, d := h[s*c+lo:s*c+hi], g[s*c+lo:s*c+hi], dh[s*c+lo:s*c+hi]
 			switch {
 			case mask != nil:
-				reluMaskGradRow(d, gr, mask[s*c+lo:s*c+hi], hr, alpha, shift, gam, bet)
-				gr = d
+				bnBackReluMaskRow(d, mask[s*c+lo:s*c+hi], dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
 			case f.relu:
-				reluGradRow(d, gr, hr, alpha, shift, gam, bet)
-				gr = d
+				bnBackReluRow(d, dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
+			default:
+				bnBackRow(dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
 			}
-			bnGammaRow(dg, hr, gr, alpha, shift)
-			addRow(db, gr)
-			bnSumsRow(sum, dot, hr, gr, gam, mean)
 		}
 		// k_c and the mean gradient, overwriting the sums
 		for j := range sum {
@@ -435,103 +431,4 @@ func (l *labels) of(op fmt.Stringer, what string) string {
 	s := op.String() + ": " + what
 	(*l)[what] = s
 	return s
-}
-
-// Row kernels of the BatchNorm ops. Each reslices its arguments to the row
-// length so that the compiler drops the bounds checks from the loop; the
-// float64 conversions forbid fused multiply-adds, keeping gorgonia's
-// rounding.
-
-// addRow adds the row h to acc.
-func addRow(acc, h []float64) {
-	acc = acc[:len(h)]
-	for j, v := range h {
-		acc[j] += v
-	}
-}
-
-// addSqDevRow adds (h − mean)² to acc.
-func addSqDevRow(acc, h, mean []float64) {
-	acc, mean = acc[:len(h)], mean[:len(h)]
-	for j, v := range h {
-		d := v - mean[j]
-		acc[j] += float64(d * d)
-	}
-}
-
-// bnRow sets y = γ·(h·α + shift) + β.
-func bnRow(y, h, alpha, shift, gamma, beta []float64) {
-	h, alpha, shift, gamma, beta = h[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
-	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = float64(gamma[j]*xh) + beta[j]
-	}
-}
-
-// bnReluRow sets y = max(γ·(h·α + shift) + β, 0).
-func bnReluRow(y, h, alpha, shift, gamma, beta []float64) {
-	h, alpha, shift, gamma, beta = h[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
-	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = max(float64(gamma[j]*xh)+beta[j], 0)
-	}
-}
-
-// bnReluMaskRow sets y = max(γ·(h·α + shift) + β, 0)·m. The builtin max is
-// branch-free (a branch on the sign mispredicts half the time), keeps NaN
-// and maps −0 to 0, as reluMaskOp.
-func bnReluMaskRow(y, h, m, alpha, shift, gamma, beta []float64) {
-	h, m, alpha, shift, gamma, beta = h[:len(y)], m[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
-	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = max(float64(gamma[j]*xh)+beta[j], 0) * m[j]
-	}
-}
-
-// reluGradRow sets d = g·1[B ≥ 0], B = γ·(h·α + shift) + β recomputed as
-// the forward pass computed it.
-func reluGradRow(d, g, h, alpha, shift, gamma, beta []float64) {
-	g, h, alpha, shift, gamma, beta = g[:len(d)], h[:len(d)], alpha[:len(d)], shift[:len(d)], gamma[:len(d)], beta[:len(d)]
-	for j := range d {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		d[j] = g[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
-	}
-}
-
-// reluMaskGradRow sets d = g·m·1[B ≥ 0] (see reluGradRow).
-func reluMaskGradRow(d, g, m, h, alpha, shift, gamma, beta []float64) {
-	g, m, h, alpha, shift, gamma, beta = g[:len(d)], m[:len(d)], h[:len(d)], alpha[:len(d)], shift[:len(d)], gamma[:len(d)], beta[:len(d)]
-	for j := range d {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		d[j] = g[j] * m[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
-	}
-}
-
-// bnGammaRow adds g·x̂ to acc, x̂ = h·α + shift.
-func bnGammaRow(acc, h, g, alpha, shift []float64) {
-	acc, g, alpha, shift = acc[:len(h)], g[:len(h)], alpha[:len(h)], shift[:len(h)]
-	for j, v := range h {
-		xh := float64(v*alpha[j]) + shift[j]
-		acc[j] += float64(g[j] * xh)
-	}
-}
-
-// bnSumsRow adds g·γ to sum and (h − mean)·g·γ to dot.
-func bnSumsRow(sum, dot, h, g, gamma, mean []float64) {
-	sum, dot, g, gamma, mean = sum[:len(h)], dot[:len(h)], g[:len(h)], gamma[:len(h)], mean[:len(h)]
-	for j, v := range h {
-		gj := g[j] * gamma[j]
-		sum[j] += gj
-		dot[j] += float64((v - mean[j]) * gj)
-	}
-}
-
-// bnGradRow sets d = α·(g·γ − (h − mean)·k − gmean).
-func bnGradRow(d, h, g, gamma, mean, k, gmean, alpha []float64) {
-	h, g, gamma, mean, k, gmean, alpha = h[:len(d)], g[:len(d)], gamma[:len(d)], mean[:len(d)], k[:len(d)], gmean[:len(d)], alpha[:len(d)]
-	for j := range d {
-		gj := g[j] * gamma[j]
-		t := float64((h[j] - mean[j]) * k[j])
-		d[j] = float64((gj - t - gmean[j]) * alpha[j])
-	}
 }

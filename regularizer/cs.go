@@ -227,41 +227,22 @@ func (s *csState) compute() error {
 	s.normR = grow(s.normR, n)
 	s.normQ = grow(s.normQ, m)
 
-	var c, sigma float64
-	if concurrent(pn + pm + n*m) {
-		// Part 1 publishes the minimum distance and waits for c (NaN:
-		// abandon).
-		cc, dc := make(chan float64, 1), make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
+	// Two phases of two parts, on two goroutines for large batches: the
+	// distances of r and of q, then the kernels, which need both.
+	two := concurrent(pn + pm + n*m)
+	var sigma float64
+	inTwo(two, func(part int) {
+		if part == 0 {
+			sigma = s.prepareR()
+		} else {
 			s.minRq = s.prepareQ()
-			close(dc)
-			if c := <-cc; !math.IsNaN(c) {
-				s.kernels(1, c)
-			}
-		}()
-		sigma = s.prepareR()
-		if !(sigma > 0) {
-			cc <- math.NaN()
-			<-done
-			return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
 		}
-		c = -1 / (2 * sigma * sigma)
-		cc <- c
-		<-dc
-		s.kernels(0, c)
-		<-done
-	} else {
-		s.minRq = s.prepareQ()
-		sigma = s.prepareR()
-		if !(sigma > 0) {
-			return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
-		}
-		c = -1 / (2 * sigma * sigma)
-		s.kernels(0, c)
-		s.kernels(1, c)
+	})
+	if !(sigma > 0) {
+		return fmt.Errorf("%w: median pairwise distance of the %d rows of r is 0", ErrDegenerate, n)
 	}
+	c := -1 / (2 * sigma * sigma)
+	inTwo(two, func(part int) { s.kernels(part, c) })
 	mirror(s.kRR, n)
 
 	// Reductions in a fixed order.

@@ -116,6 +116,69 @@ func TestExpAffine(t *testing.T) {
 	}
 }
 
+// TestExpAffineLanes: expAffine (four lanes in AVX2 where the CPU has it)
+// gives the bits of expAffineGo for every length, offset and kind of
+// argument, off the fast path included, in place or not.
+func TestExpAffineLanes(t *testing.T) {
+	if !expAVX2 {
+		t.Log("no AVX2: expAffine is expAffineGo")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), -800, 720, expLo, expHi, math.Nextafter(expLo, -1000), 0, math.Copysign(0, -1)}
+	draw := func() float64 {
+		switch rng.IntN(8) {
+		case 0:
+			return special[rng.IntN(len(special))]
+		case 1:
+			return 1400*rng.Float64() - 700
+		default:
+			return -rng.ExpFloat64() * 3
+		}
+	}
+	for trial := range 3000 {
+		n := rng.IntN(41)
+		src := make([]float64, n+3)
+		for i := range src {
+			src[i] = draw()
+		}
+		off := rng.IntN(4)
+		c, b := -0.5*rng.Float64()-0.01, 0.0
+		if trial%3 == 0 {
+			b = rng.Float64()
+		}
+		want := make([]float64, n)
+		expAffineGo(want, src[off:off+n], c, b)
+		got := make([]float64, n)
+		expAffine(got, src[off:off+n], c, b)
+		inPlace := append([]float64(nil), src[off:off+n]...)
+		expAffine(inPlace, inPlace, c, b)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) ||
+				math.Float64bits(inPlace[i]) != math.Float64bits(want[i]) && !(math.IsNaN(inPlace[i]) && math.IsNaN(want[i])) {
+				t.Fatalf("trial %d, n %d, value %d: exp(%v·%v + %v) = %v (in place %v), Go kernel %v", trial, n, i, c, src[off+i], b, got[i], inPlace[i], want[i])
+			}
+		}
+	}
+}
+
+// FuzzExpAffine compares expAffine with expAffineGo bit for bit on eight
+// arguments (two blocks of four, so the vector path and its fallback run).
+func FuzzExpAffine(f *testing.F) {
+	f.Add(-0.5, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
+	f.Add(1.0, 0.0, -708.0, 709.0, -709.0, 710.0, 0.0, -1e-300, 1e300, -3.5)
+	f.Fuzz(func(t *testing.T, c, b, x0, x1, x2, x3, x4, x5, x6, x7 float64) {
+		src := []float64{x0, x1, x2, x3, x4, x5, x6, x7}
+		want, got := make([]float64, 8), make([]float64, 8)
+		expAffineGo(want, src, c, b)
+		expAffine(got, src, c, b)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+				t.Fatalf("exp(%v·%v + %v) = %v, Go kernel %v", c, src[i], b, got[i], want[i])
+			}
+		}
+	})
+}
+
 var expSink float64
 
 // BenchmarkExp compares the kernel with math.Exp on 32 640 kernel
@@ -131,6 +194,13 @@ func BenchmarkExp(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			expAffine(dst, src, -0.5, 0)
+		}
+		expSink = dst[0]
+	})
+	b.Run("expAffineGo", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			expAffineGo(dst, src, -0.5, 0)
 		}
 		expSink = dst[0]
 	})

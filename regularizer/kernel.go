@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 
+	"github.com/pidreg/pidreg/internal/par"
 	"github.com/pidreg/pidreg/transform"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -149,10 +149,10 @@ func resolveScale(what string, scale float64) (float64, error) {
 // both parts hold about half of the pairs (triSplit) or half of the rows.
 // Each part writes its own rows and its own partial sums, which are combined
 // in a fixed order afterwards, so the results are the same bit for bit
-// whether the parts run one after the other or on two goroutines, for any
-// GOMAXPROCS. Small problems stay on the calling goroutine: starting a
-// goroutine costs about a microsecond, and below parallelPairs pairs the
-// exponentials of one part take less than a few tens of microseconds.
+// whether the parts run one after the other or on two goroutines (par.Run),
+// for any GOMAXPROCS. Small problems stay on the calling goroutine: below
+// parallelPairs pairs the exponentials of one part take a few
+// microseconds, about what handing a part to another core costs.
 
 // parallelPairs is the least number of pairs for which the two parts of a
 // pairwise loop run concurrently.
@@ -164,21 +164,14 @@ func concurrent(pairs int) bool {
 	return pairs >= parallelPairs && runtime.GOMAXPROCS(0) > 1
 }
 
-// inTwo calls f(0) and f(1), on two goroutines when par is set.
-func inTwo(par bool, f func(part int)) {
-	if !par {
+// inTwo calls f(0) and f(1), on two goroutines (par.Run) when two is set.
+func inTwo(two bool, f func(part int)) {
+	if !two {
 		f(0)
 		f(1)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		f(1)
-	}()
-	f(0)
-	wg.Wait()
+	par.Run(2, f)
 }
 
 // triSplit returns the row s that splits the strict upper triangle of an

@@ -1,4 +1,4 @@
-module github.com/pidreg/pidreg/internal/gemm/asmgen
+module github.com/pidreg/pidreg/internal/asmgen
 
 go 1.26
 

@@ -83,8 +83,9 @@
 //
 // A product of at least 2·minWork multiply-adds (about 3.1 million, e.g.
 // 256×64·64×256) is shared between min(GOMAXPROCS, MaxThreads,
-// work/minWork) goroutines; smaller ones, where waking a second thread
-// costs more than it saves (BenchmarkThreads), run on the caller's.
+// work/minWork) goroutines of internal/par's team, whose helpers stay
+// awake between products; smaller ones, where sharing costs more than it
+// saves (BenchmarkThreads), run on the caller's.
 // Shared, C is cut into column panels narrow enough that the packed B of
 // all their depth blocks fits 4 MiB, and each panel into a grid of about
 // 8 blocks set by the shape alone (rows first: mc rows, or fewer when m
@@ -93,8 +94,8 @@
 // leaves its blocks to the others; for its block a goroutine runs the
 // depth blocks in order, packs the rows of A it needs, and packs the
 // chunks (4·nr columns) of B it needs that no other goroutine has begun.
-// There is one fork and one join per column panel: one for every product
-// of the training step.
+// There is one par.RunParts per column panel: one for every product of the
+// training step.
 //
 // Every entry of C is the sum of its k products accumulated by FMA in the
 // order 0, 1, …, k-1 within each depth block, starting from zero, then
@@ -108,10 +109,8 @@
 // error stays below 1e-13 in the tests.
 //
 // Packed blocks live in workspaces taken from a sync.Pool, one per
-// goroutine at a time, so repeated products allocate nothing of their own
-// (the runtime allocates a goroutine descriptor for about one in ten of
-// the goroutines shared products start; benchmarks show 0 allocs/op). A
-// garbage collection empties the pools, which then refill.
+// goroutine at a time, so repeated products allocate nothing (TestAllocs).
+// A garbage collection empties the pools, which then refill.
 //
 // # Generating the kernels
 //

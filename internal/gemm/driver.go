@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/pidreg/pidreg/internal/par"
 )
 
 // triangle restricts a product to part of C: all of it (Gemm) or one
@@ -380,15 +382,7 @@ func run[T float32 | float64](p *product[T], threads int) {
 			j.bState[i].Store(unpacked)
 		}
 		j.next.Store(0)
-		// The caller only waits: were it to work too, the last goroutine
-		// it starts would wait in its P's runnext slot, which idle Ps are
-		// slow to steal from.
-		j.wg.Add(threads)
-		for range threads {
-			tasks <- j
-			go worker()
-		}
-		j.wg.Wait()
+		par.RunParts(threads, j)
 	}
 	j.p = product[T]{}
 	jobs[T]().Put(j)
@@ -417,7 +411,6 @@ type job[T float32 | float64] struct {
 	bState        []atomic.Int32
 	chunk, chunks int
 	next          atomic.Int64 // next block to take
-	wg            sync.WaitGroup
 }
 
 // grid cuts the current panel of C into about targetBlocks blocks: rows
@@ -446,9 +439,11 @@ func (j *job[T]) grid() {
 	}
 }
 
+// Part is one goroutine's share of the current panel (par.Parts): work.
+func (j *job[T]) Part(int) { j.work() }
+
 // work takes blocks of the current panel until none is left.
 func (j *job[T]) work() {
-	defer j.wg.Done()
 	p := &j.p
 	ws := fromPool[workspace[T]](workspaces[T]())
 	defer workspaces[T]().Put(ws)
@@ -491,15 +486,4 @@ func (j *job[T]) packB(q, pc, kb, jc, nc int) {
 			runtime.Gosched()
 		}
 	}
-}
-
-// tasks hands jobs to fresh goroutines. Passing the job through a channel
-// rather than as an argument of the go statement spares the closure the
-// compiler would allocate for the argument.
-var tasks = make(chan interface{ work() }, maxThreads)
-
-// worker works on one job. Every go worker() is preceded by one send on
-// tasks, so each worker finds a job, though maybe another caller's.
-func worker() {
-	(<-tasks).work()
 }
