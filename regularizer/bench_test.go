@@ -190,3 +190,20 @@ func BenchmarkLossSum(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkArgsort sorts the flattened whitened latents of a PID step
+// (256 rows × 128 columns of about standard normal values), as the
+// Gaussianity loss does every step.
+func BenchmarkArgsort(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	nn := 256 * 128
+	v := make([]float64, nn)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	idx, keys := make([]int32, nn), make([]uint64, 2*nn)
+	b.ReportAllocs()
+	for b.Loop() {
+		argsort(idx, v, keys)
+	}
+}

@@ -342,7 +342,7 @@ func TestArgsort(t *testing.T) {
 			}
 		}
 		idx := make([]int32, nn)
-		argsort(idx, v, make([]uint64, 2*nn), make([]int32, nn))
+		argsort(idx, v, make([]uint64, 2*nn))
 		seen := make([]bool, nn)
 		for r, i := range idx {
 			if seen[i] {
