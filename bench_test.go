@@ -63,6 +63,7 @@ func benchStepData(b *testing.B, d Dataset, withPID bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := (i % 4) * 256
+		t.DrawAhead(true) // as Fit does within an epoch
 		if _, err := t.Step(xs, d.Y, idx[s:s+256], withPID); err != nil {
 			b.Fatal(err)
 		}

@@ -259,6 +259,9 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 				m.finish(t, best, haveBest, stored, hist, tracker, constant)
 				return hist, fmt.Errorf("pidreg: fit stopped at epoch %d: %w", epoch, err)
 			}
+			// The next step's draws are made while this one runs, except
+			// before the epoch's end, which shuffles and keeps the books.
+			t.DrawAhead(s+1 < steps)
 			st, err := t.Step(xs, y, perm[s*batch:(s+1)*batch], !frozen)
 			if err != nil {
 				return hist, fmt.Errorf("pidreg: epoch %d, step %d: %w", epoch, s+1, err)

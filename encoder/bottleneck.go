@@ -108,8 +108,25 @@ func (b *Bottleneck) Noise() *G.Node { return b.xi }
 
 // Resample refills ξ in place with independent standard normal draws
 // (rng.NormFloat64, row-major); the next RunAll reads them.
-func (b *Bottleneck) Resample(rng *rand.Rand) {
-	d := b.xi.Value().Data().([]float64)
+func (b *Bottleneck) Resample(rng *rand.Rand) { drawNormal(b.xi.Value().Data().([]float64), rng) }
+
+// DrawNoise makes the draws Resample makes, from rng in the same order,
+// into dst instead of ξ, and returns dst (reused when it has batch·k
+// entries). SetNoise puts them in ξ.
+func (b *Bottleneck) DrawNoise(dst []float64, rng *rand.Rand) []float64 {
+	if len(dst) != b.batch*b.k {
+		dst = make([]float64, b.batch*b.k)
+	}
+	drawNormal(dst, rng)
+	return dst
+}
+
+// SetNoise copies noise drawn by DrawNoise into ξ, which the next RunAll
+// reads.
+func (b *Bottleneck) SetNoise(src []float64) { copy(b.xi.Value().Data().([]float64), src) }
+
+// drawNormal fills d with rng.NormFloat64 draws in order.
+func drawNormal(d []float64, rng *rand.Rand) {
 	for i := range d {
 		d[i] = rng.NormFloat64()
 	}

@@ -323,6 +323,46 @@ func (m *MLP) ResampleDropout(rng *rand.Rand) {
 	}
 }
 
+// DropoutDraws returns buffers for DrawDropout: one per dropout layer,
+// shaped like its mask.
+func (m *MLP) DropoutDraws() [][]float64 {
+	var d [][]float64
+	for _, l := range m.layers {
+		if l.mask != nil {
+			d = append(d, make([]float64, len(l.mask.Value().Data().([]float64))))
+		}
+	}
+	return d
+}
+
+// DrawDropout makes the draws ResampleDropout makes, from rng in the same
+// order, into dst (from DropoutDraws) instead of the masks. With SetDropout
+// it lets the draws of a later step be made ahead, on another goroutine,
+// while the graph runs on the current masks: it reads nothing the graph
+// writes.
+func (m *MLP) DrawDropout(dst [][]float64, rng *rand.Rand) {
+	i := 0
+	for _, l := range m.layers {
+		if l.mask != nil {
+			fillMask(dst[i], l.p, rng)
+			i++
+		}
+	}
+}
+
+// SetDropout copies masks drawn by DrawDropout into the masks the next
+// RunAll reads.
+func (m *MLP) SetDropout(src [][]float64) {
+	i := 0
+	for _, l := range m.layers {
+		if l.mask == nil {
+			continue
+		}
+		copy(l.mask.Value().Data().([]float64), src[i])
+		i++
+	}
+}
+
 // fillMask fills d as ResampleDropout describes for drop probability p.
 func fillMask(d []float64, p float64, rng *rand.Rand) {
 	keep := 1 / (1 - p)

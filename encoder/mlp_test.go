@@ -676,3 +676,53 @@ func TestWeightsForwardErrors(t *testing.T) {
 		t.Error("transposed view and its copy give different outputs")
 	}
 }
+
+// TestDrawAhead checks DrawDropout and DrawNoise against ResampleDropout
+// and Resample: from the same seed they draw the same numbers, which
+// SetDropout and SetNoise put where the graph reads them, and leave the
+// source in the same state.
+func TestDrawAhead(t *testing.T) {
+	g := G.NewGraph()
+	m, err := NewMLP(g, "enc", 5, 3, Config{Hidden: []int{7, 4}, Dropout: []float64{0.3, 0.2}, OutputBN: true}, 9, newRNG(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewBottleneck(g, "b", 9, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	masks := func() (out [][]float64) {
+		for _, l := range m.layers {
+			if l.mask != nil {
+				out = append(out, append([]float64(nil), l.mask.Value().Data().([]float64)...))
+			}
+		}
+		return out
+	}
+	noise := func() []float64 { return append([]float64(nil), b.xi.Value().Data().([]float64)...) }
+
+	r1, r2 := newRNG(5), newRNG(5)
+	m.ResampleDropout(r1)
+	b.Resample(r1)
+	wantMasks, wantNoise := masks(), noise()
+
+	d := m.DropoutDraws()
+	if len(d) != 2 || len(d[0]) != 9*7 || len(d[1]) != 9*4 {
+		t.Fatalf("DropoutDraws shapes %d", len(d))
+	}
+	m.DrawDropout(d, r2)
+	xi := b.DrawNoise(nil, r2)
+	if !reflect.DeepEqual(d, wantMasks) || !reflect.DeepEqual(xi, wantNoise) {
+		t.Fatal("draws made ahead differ from the in-place draws")
+	}
+	if r1.Uint64() != r2.Uint64() {
+		t.Fatal("the sources are in different states")
+	}
+	m.ResampleDropout(r1) // overwrite, then restore from the copies
+	b.Resample(r1)
+	m.SetDropout(d)
+	b.SetNoise(xi)
+	if !reflect.DeepEqual(masks(), wantMasks) || !reflect.DeepEqual(noise(), wantNoise) {
+		t.Error("SetDropout/SetNoise did not restore the draws")
+	}
+}

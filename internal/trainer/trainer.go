@@ -100,6 +100,22 @@ type Trainer struct {
 	learn                     [3]G.Nodes // encoders, head, bottleneck θs
 	lr                        float64    // current encoder/head learning rate
 	optEnc, optHead, optTheta *adam
+
+	// The next step's random draws, made ahead (DrawAhead): pending is
+	// closed once next holds them (nil when none are being made), and ready
+	// says that next holds draws the next load has to use.
+	ahead, ready bool
+	pending      chan struct{}
+	next         *draws
+}
+
+// draws holds one step's random draws outside the graph: the CS reference
+// draws, the dropout masks of each encoder and then of the head, and the
+// bottleneck noise of each modality.
+type draws struct {
+	q     [][]float64
+	masks [][][]float64
+	noise [][]float64
 }
 
 // New builds the training graph of spec. The encoder and head weights and
@@ -327,6 +343,10 @@ func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats
 	if err := t.load(xs, y, idx); err != nil {
 		return st, err
 	}
+	if t.ahead {
+		t.drawAhead()
+		defer t.settle() // no draws outlive the step, whatever it returns
+	}
 	defer t.vm.Reset()
 	if err := t.vm.RunAll(); err != nil {
 		return st, err
@@ -424,17 +444,21 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 			}
 		}
 	}
-	for _, q := range t.q {
-		for i := range q {
-			q[i] = t.rng.NormFloat64()
+	t.settle()
+	if t.ready {
+		t.ready = false
+		t.next.set(t)
+	} else {
+		for _, q := range t.q {
+			drawNormal(q, t.rng)
 		}
-	}
-	for _, e := range t.enc {
-		e.ResampleDropout(t.rng)
-	}
-	t.head.ResampleDropout(t.rng)
-	for _, b := range t.bott {
-		b.Resample(t.rng)
+		for _, e := range t.enc {
+			e.ResampleDropout(t.rng)
+		}
+		t.head.ResampleDropout(t.rng)
+		for _, b := range t.bott {
+			b.Resample(t.rng)
+		}
 	}
 	if t.masked != nil {
 		t.drawMask(xs, idx)
@@ -511,4 +535,79 @@ func (t *Trainer) Lambdas() []float64 {
 		out[i] = b.Lambda()
 	}
 	return out
+}
+
+// DrawAhead says whether the next Step may make the draws of the step
+// after it ahead, on another goroutine, while its graph runs. Every step
+// draws from the Trainer's rng in one order (the CS reference draws, the
+// dropout masks, the bottleneck noise, then the presence mask of missing
+// modalities), so the draws made ahead are the very numbers the step after
+// would draw, and the run is the same bit for bit, provided nothing else
+// draws from rng in between: the caller says true only when the step after
+// follows directly (not at the end of an epoch, where it shuffles and the
+// epoch's bookkeeping may draw). With the Bernoulli policy, whose coin each
+// step draws after the graph runs, it does nothing. It holds for one Step.
+func (t *Trainer) DrawAhead(ok bool) { t.ahead = ok && t.spec.Policy != fusion.Bernoulli }
+
+// drawAhead starts the draws of the step after this one into t.next.
+func (t *Trainer) drawAhead() {
+	t.ahead = false
+	if t.next == nil {
+		t.next = &draws{q: make([][]float64, len(t.q)), noise: make([][]float64, len(t.bott))}
+		for i, q := range t.q {
+			t.next.q[i] = make([]float64, len(q))
+		}
+		for _, e := range t.enc {
+			t.next.masks = append(t.next.masks, e.DropoutDraws())
+		}
+		t.next.masks = append(t.next.masks, t.head.DropoutDraws())
+		for i := range t.bott {
+			t.next.noise[i] = make([]float64, t.batch*t.k)
+		}
+	}
+	done := make(chan struct{})
+	t.pending = done
+	go func() {
+		defer close(done)
+		d := t.next
+		for _, q := range d.q {
+			drawNormal(q, t.rng)
+		}
+		for i, e := range t.enc {
+			e.DrawDropout(d.masks[i], t.rng)
+		}
+		t.head.DrawDropout(d.masks[len(t.enc)], t.rng)
+		for i, b := range t.bott {
+			d.noise[i] = b.DrawNoise(d.noise[i], t.rng)
+		}
+	}()
+}
+
+// settle waits for draws being made ahead, which the next load then uses.
+func (t *Trainer) settle() {
+	if t.pending != nil {
+		<-t.pending
+		t.pending, t.ready = nil, true
+	}
+}
+
+// set puts draws made ahead where the graph reads them.
+func (d *draws) set(t *Trainer) {
+	for i, q := range d.q {
+		copy(t.q[i], q)
+	}
+	for i, e := range t.enc {
+		e.SetDropout(d.masks[i])
+	}
+	t.head.SetDropout(d.masks[len(t.enc)])
+	for i, b := range t.bott {
+		b.SetNoise(d.noise[i])
+	}
+}
+
+// drawNormal fills d with rng.NormFloat64 draws in order.
+func drawNormal(d []float64, rng *rand.Rand) {
+	for i := range d {
+		d[i] = rng.NormFloat64()
+	}
 }

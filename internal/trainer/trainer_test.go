@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/pidreg/pidreg/encoder"
+	"github.com/pidreg/pidreg/fusion"
 )
 
 // smallSpec is a two-modality graph small enough for a unit test.
@@ -120,5 +121,60 @@ func TestInputs(t *testing.T) {
 		if err := in.SetRows(0, bad.lo, bad.rows); err == nil {
 			t.Errorf("SetRows(%d, %v) accepted", bad.lo, bad.rows)
 		}
+	}
+}
+
+// TestDrawAhead checks that drawing the next step's random numbers ahead,
+// on another goroutine, changes no bit: a trainer that draws ahead and one
+// that never does, from the same seed, give the same losses step by step,
+// also when the caller draws from the shared source between steps (the
+// epoch's end, where it says false), with modality dropout (whose presence
+// mask is drawn after the draws made ahead) and with the Bernoulli policy
+// (whose coin makes DrawAhead a no-op).
+func TestDrawAhead(t *testing.T) {
+	in, y := smallData(96)
+	for _, c := range []struct {
+		name string
+		edit func(*Spec)
+	}{
+		{"default", func(*Spec) {}},
+		{"modality dropout", func(s *Spec) { s.ModalityDropout = 0.3 }},
+		{"bernoulli", func(s *Spec) { s.Policy = fusion.Bernoulli }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var losses [2][]float64
+			for run, ahead := range []bool{false, true} {
+				spec := smallSpec(map[string]float64{"cs": 0.1, "cmi": 0.1, "gauss": 0.1})
+				c.edit(&spec)
+				rng := rand.New(rand.NewPCG(7, 8))
+				tr, err := New(spec, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for s := range 9 {
+					idx := make([]int, spec.Batch)
+					for i := range idx {
+						idx[i] = (i*5 + s*7) % 96
+					}
+					last := s%3 == 2 // the last step of an "epoch" of three
+					tr.DrawAhead(ahead && !last)
+					st, err := tr.Step(in, y, idx, s < 6)
+					if err != nil {
+						t.Fatal(err)
+					}
+					losses[run] = append(losses[run], st.Loss)
+					losses[run] = append(losses[run], st.Terms...)
+					if last {
+						losses[run] = append(losses[run], float64(rng.Uint64()>>11))
+					}
+				}
+				tr.Close()
+			}
+			for i := range losses[0] {
+				if math.Float64bits(losses[0][i]) != math.Float64bits(losses[1][i]) {
+					t.Fatalf("value %d: %v without drawing ahead, %v with", i, losses[0][i], losses[1][i])
+				}
+			}
+		})
 	}
 }
