@@ -3,8 +3,11 @@ package encoder
 import (
 	"fmt"
 	"math"
+	"runtime"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/pidreg/pidreg/internal/par"
 )
 
 // Layer is one Linear (+ BatchNorm) (+ ReLU) block of a trained MLP, without
@@ -130,8 +133,10 @@ func (w *Weights) Validate() error {
 //
 //	α = 1/√(Var + Eps),  h ← Gamma ⊙ (h·α − Mean·α) + Beta,
 //
-// written in the same order of operations as gorgonia's BatchNormOp in
-// inference mode, then ReLU. There is no dropout and no randomness. It
+// computed as the training graph's BatchNorm computes it (the same row
+// kernels, operation for operation), then ReLU, max(h, 0); the rows are
+// shared between two goroutines when there are many, which changes no bit.
+// There is no dropout and no randomness. It
 // returns an error for a column count other than In, an empty x, a NaN or
 // infinite entry of x, or invalid weights.
 func (w *Weights) Forward(x mat.Matrix) (*mat.Dense, error) {
@@ -163,19 +168,32 @@ func (w *Weights) Forward(x mat.Matrix) (*mat.Dense, error) {
 			}
 		}
 		raw := out.RawMatrix()
-		for r := 0; r < n; r++ {
-			row := raw.Data[r*raw.Stride : r*raw.Stride+l.Out]
-			for c, v := range row {
-				v += l.B[c]
-				if l.BN {
-					v = float64(v*alpha[c]) + shift[c]
-					v = float64(l.Gamma[c]*v) + l.Beta[c]
+		rows := func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				row := raw.Data[r*raw.Stride : r*raw.Stride+l.Out]
+				addRow(row, l.B)
+				switch {
+				case l.BN && l.ReLU:
+					bnReluRow(row, row, alpha, shift, l.Gamma, l.Beta)
+				case l.BN:
+					bnRow(row, row, alpha, shift, l.Gamma, l.Beta)
+				case l.ReLU:
+					for c, v := range row {
+						row[c] = max(v, 0)
+					}
 				}
-				if l.ReLU && !(v >= 0) {
-					v = 0
-				}
-				row[c] = v
 			}
+		}
+		if n*l.Out < parallelCells || n < 2 || runtime.GOMAXPROCS(0) < 2 {
+			rows(0, n)
+		} else {
+			par.Run(2, func(part int) {
+				if part == 0 {
+					rows(0, n/2)
+				} else {
+					rows(n/2, n)
+				}
+			})
 		}
 		cur = out
 	}
