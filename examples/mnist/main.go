@@ -101,10 +101,11 @@
 // With the library as it is now the defaults give test MAE 2.277, RMSE
 // 6.13, R² 0.956 (best epoch 18 of 18); the PID gives "tens" 1.607 bit of
 // unique information and "units" 0, and dropping the units image would
-// lose 7.9 % [7.5, 10.6] of the information. An epoch of 54 000 pairs takes
-// about 24 s; the whole run took 7 min 28 s (`go run`, its build included:
-// 7 min 46 s) with the machine's load average near 1.5. The MAE after more
-// than 18 epochs was not measured.
+// lose 7.9 % [6.2, 9.3] of the information. An epoch of 54 000 pairs takes
+// about 7.3 s on the project's 2-core machine (load average near 2); the
+// whole run, `go run` with a warm build cache, took 2 min 17 s and peaked
+// at 512 MB (BENCHMARKS.md). The MAE after more than 18 epochs was not
+// measured.
 //
 // # Memory
 //
@@ -127,12 +128,13 @@
 // the live data) unless the GOGC environment variable is set. It costs
 // nothing to speak of: most live bytes are pointer-free arrays the
 // collector does not scan, and the default run's 185 collections took
-// 0.5 s of its 671 s of CPU. A percentage rather than a fixed
+// 0.5 s of its 671 s of CPU (measured before this round's faster step,
+// when a run took longer). A percentage rather than a fixed
 // debug.SetMemoryLimit, because the live data grows with -digits (660 MB
 // for four images) and a limit below it would keep the collector
 // running without pause. Peak resident memory (`/usr/bin/time -v`): the
-// defaults 505 MB (`go run` 508 MB; it was 1.7 GB for one epoch before
-// these changes), -digits 3 704 MB, -digits 4 876 MB after one epoch.
+// defaults 505–512 MB (it was 1.7 GB for one epoch before these changes),
+// -digits 3 704 MB, -digits 4 876 MB after one epoch.
 //
 // # Flags
 //
