@@ -119,3 +119,30 @@ func TestConfigValidated(t *testing.T) {
 		t.Errorf("negative switches refused: %v", err)
 	}
 }
+
+// TestBatchFits checks the rule batch ≥ M·latent + targets + 2 and that its
+// error gives the advice that can work: a larger -batch when the batch is
+// the configured one, a smaller -latent (with the largest that fits) when
+// the training rows limit it, more rows when no latent fits.
+func TestBatchFits(t *testing.T) {
+	for _, c := range []struct {
+		sources, k, dm, batch int
+		limited, pidOn        bool
+		want                  string // "" for no error
+	}{
+		{2, 64, 1, 256, false, true, ""},
+		{3, 84, 1, 256, false, true, ""}, // 3·84 + 3 = 255
+		{3, 85, 1, 256, false, true, "raise Config.Batch (-batch)"},
+		{2, 64, 1, 70, true, true, "lower Config.Latent (-latent) to 33 or less"},
+		{4, 1, 1, 5, true, true, "too few for any latent size"},
+		{2, 64, 1, 70, true, false, ""}, // no PID, no rule
+	} {
+		err := batchFits(c.sources, c.k, c.dm, c.batch, c.limited, c.pidOn)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrInput)):
+			t.Errorf("%+v: error %v, want one containing %q", c, err, c.want)
+		}
+	}
+}

@@ -176,7 +176,7 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 	}
 	sources := len(m.dims)
 	pidOn := sources >= 2 && !cfg.EqualWeights
-	if err := batchFits(sources, cfg.Latent, dm, batch, pidOn); err != nil {
+	if err := batchFits(sources, cfg.Latent, dm, batch, batch < cfg.Batch, pidOn); err != nil {
 		return nil, err
 	}
 
@@ -496,15 +496,25 @@ func equalWeights(m int) []float64 {
 
 // batchFits checks that a batch can hold what the model computes on it:
 // the batch PID (and the Gaussianity loss) of M latents of k dimensions
-// and dm targets needs more rows than M·k + dm + 1 dimensions.
-func batchFits(sources, k, dm, batch int, pidOn bool) error {
+// and dm targets needs more rows than M·k + dm + 1 dimensions. limited
+// says the batch is the number of training rows, smaller than the
+// configured one, so that raising Config.Batch would not help.
+func batchFits(sources, k, dm, batch int, limited, pidOn bool) error {
 	if !pidOn {
 		return nil
 	}
-	if need := sources*k + dm + 2; batch < need {
-		return fmt.Errorf("%w: the batch PID of %d modalities with %d latent dimensions each needs batches of at least %d rows, have %d: raise Config.Batch (-batch) or lower Config.Latent (-latent) so that Batch ≥ M·Latent + %d", ErrInput, sources, k, need, batch, dm+2)
+	need := sources*k + dm + 2
+	if batch >= need {
+		return nil
 	}
-	return nil
+	most := (batch - dm - 2) / sources
+	if limited {
+		if most < 1 {
+			return fmt.Errorf("%w: the batch PID of %d modalities needs batches of at least %d rows with %d latent dimensions each, and the %d training rows are too few for any latent size: give more training rows", ErrInput, sources, need, k, batch)
+		}
+		return fmt.Errorf("%w: the batch PID of %d modalities with %d latent dimensions each needs batches of at least %d rows, and there are only %d training rows: lower Config.Latent (-latent) to %d or less, or give more training rows", ErrInput, sources, k, need, batch, most)
+	}
+	return fmt.Errorf("%w: the batch PID of %d modalities with %d latent dimensions each needs batches of at least %d rows, have %d: raise Config.Batch (-batch) or lower Config.Latent (-latent) so that Batch ≥ M·Latent + %d", ErrInput, sources, k, need, batch, dm+2)
 }
 
 // finish installs the best snapshot (or the current state when no epoch

@@ -57,7 +57,7 @@ func New(cfg Config, dims ...int) (*Model, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	if err := batchFits(len(dims), c.Latent, 1, c.Batch, len(dims) >= 2 && !c.EqualWeights); err != nil {
+	if err := batchFits(len(dims), c.Latent, 1, c.Batch, false, len(dims) >= 2 && !c.EqualWeights); err != nil {
 		return nil, err
 	}
 	if c.Measure == pid.MethodDep && len(dims) != 2 {
