@@ -259,9 +259,13 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 				m.finish(t, best, haveBest, stored, hist, tracker, constant)
 				return hist, fmt.Errorf("pidreg: fit stopped at epoch %d: %w", epoch, err)
 			}
-			// The next step's draws are made while this one runs, except
-			// before the epoch's end, which shuffles and keeps the books.
-			t.DrawAhead(s+1 < steps)
+			// The next step is prepared while this one runs, except before
+			// the epoch's end, which shuffles and keeps the books.
+			var next []int
+			if s+1 < steps {
+				next = perm[(s+1)*batch : (s+2)*batch]
+			}
+			t.DrawAhead(next)
 			st, err := t.Step(xs, y, perm[s*batch:(s+1)*batch], !frozen)
 			if err != nil {
 				return hist, fmt.Errorf("pidreg: epoch %d, step %d: %w", epoch, s+1, err)

@@ -42,11 +42,13 @@
 //
 // Those draws are a tenth of a step (about 2 ms at batch 256: 150 000
 // 64-bit draws for the masks, 65 000 normal ones) and cannot be shared
-// between cores without changing the numbers. They depend on nothing the
-// step computes, so when the caller says the next step follows directly
-// (DrawAhead), Step makes the next step's draws on another goroutine while
-// its graph runs, into spare buffers that the next load copies in: the
-// same numbers in the same order, drawn earlier (TestDrawAhead compares
-// the two runs bit for bit). The Bernoulli policy draws after the graph
-// runs, so with it every step draws its own.
+// between cores without changing the numbers; the batch data (the rows,
+// the target's INT, the Gram matrices with their median bandwidths) is
+// another millisecond and a half. Neither depends on anything the step
+// computes, so when the caller names the rows of the step that follows
+// directly (DrawAhead), Step prepares that step on another goroutine while
+// its graph runs, into spare buffers that the next load copies in: the same
+// numbers in the same order, made earlier (TestDrawAhead compares the runs
+// bit for bit, with rows announced wrongly too). The Bernoulli policy
+// draws after the graph runs, so with it only the data is made ahead.
 package trainer

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	G "gorgonia.org/gorgonia"
@@ -101,12 +102,64 @@ type Trainer struct {
 	lr                        float64    // current encoder/head learning rate
 	optEnc, optHead, optTheta *adam
 
-	// The next step's random draws, made ahead (DrawAhead): pending is
-	// closed once next holds them (nil when none are being made), and ready
-	// says that next holds draws the next load has to use.
-	ahead, ready bool
-	pending      chan struct{}
-	next         *draws
+	// The next step, prepared ahead (DrawAhead): its rows, its random draws
+	// and its batch data, made on another goroutine while a step's graph
+	// runs. pending is closed once they are made (nil when nothing is being
+	// made); ready says that next holds draws the next load has to use,
+	// dataReady that nextData holds the data of the rows dataRows of
+	// aheadXs and aheadY. aheadRows are the rows DrawAhead announced.
+	aheadRows        []int
+	dataRows         []int
+	aheadXs          *Inputs
+	aheadY           *mat.Dense
+	ahead            bool
+	ready, dataReady bool
+	drawing          bool // the pending work includes the draws
+	dataErr          error
+	pending          chan struct{}
+	next             *draws
+	nextData         *batchData
+}
+
+// batchData is what a batch's data alone determines: the rows of each
+// modality, the target rows, the target's INT (nil without it), the Gram
+// matrices of the raw inputs and their products over the other
+// modalities.
+type batchData struct {
+	x          [][]float64
+	y, yt      []float64
+	gram, rest [][]float64
+}
+
+// copyTo copies d into e, of the same shapes.
+func (d *batchData) copyTo(e *batchData) {
+	for i := range d.x {
+		copy(e.x[i], d.x[i])
+	}
+	copy(e.y, d.y)
+	copy(e.yt, d.yt)
+	for i := range d.gram {
+		copy(e.gram[i], d.gram[i])
+	}
+	for i := range d.rest {
+		copy(e.rest[i], d.rest[i])
+	}
+}
+
+// like returns a batchData of d's shapes.
+func (d *batchData) like() *batchData {
+	dup := func(s [][]float64) [][]float64 {
+		out := make([][]float64, len(s))
+		for i := range s {
+			out[i] = make([]float64, len(s[i]))
+		}
+		return out
+	}
+	e := &batchData{x: dup(d.x), y: make([]float64, len(d.y)), gram: dup(d.gram), rest: dup(d.rest)}
+	if d.yt != nil {
+		e.yt = make([]float64, len(d.yt))
+	}
+	return e
 }
 
 // draws holds one step's random draws outside the graph: the CS reference
@@ -344,8 +397,8 @@ func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats
 		return st, err
 	}
 	if t.ahead {
-		t.drawAhead()
-		defer t.settle() // no draws outlive the step, whatever it returns
+		t.drawAhead(xs, y)
+		defer t.settle() // nothing made ahead outlives the step, whatever it returns
 	}
 	defer t.vm.Reset()
 	if err := t.vm.RunAll(); err != nil {
@@ -404,47 +457,15 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 		if d != t.spec.Dims[m] {
 			return fmt.Errorf("trainer: modality %d has %d columns, the graph %d", m+1, d, t.spec.Dims[m])
 		}
-		buf := t.xBuf[m]
-		for i, r := range idx {
-			dst := buf[i*d : (i+1)*d]
-			for j, v := range xs.row(m, r) {
-				dst[j] = float64(v)
-			}
-		}
-	}
-	dm := t.spec.Targets
-	for i, r := range idx {
-		copy(t.yBuf[i*dm:(i+1)*dm], y.RawRowView(r))
-	}
-	if t.yt != nil {
-		if _, err := transform.InverseNormalDense(mat.NewDense(t.batch, dm, t.yt), mat.NewDense(t.batch, dm, t.yBuf), transform.Blom); err != nil {
-			return fmt.Errorf("INT of the target: %w", err)
-		}
-	}
-	for m, g := range t.gram {
-		xm := mat.NewDense(t.batch, t.spec.Dims[m], t.xBuf[m])
-		if _, _, err := regularizer.Gram(g, xm, t.spec.Bandwidth); err != nil {
-			return fmt.Errorf("Gram matrix of modality %d: %w", m+1, err)
-		}
-	}
-	for m, r := range t.rest {
-		// ∘_{j≠m} κ(X_j): the product kernel of the other modalities.
-		first := true
-		for j, g := range t.gram {
-			if j == m {
-				continue
-			}
-			if first {
-				copy(r, g)
-				first = false
-				continue
-			}
-			for i, v := range g {
-				r[i] *= v
-			}
-		}
 	}
 	t.settle()
+	bound := &batchData{x: t.xBuf, y: t.yBuf, yt: t.yt, gram: t.gram, rest: t.rest}
+	if t.dataReady && xs == t.aheadXs && y == t.aheadY && slices.Equal(idx, t.dataRows) {
+		t.nextData.copyTo(bound)
+	} else if err := t.fillData(bound, xs, y, idx); err != nil {
+		return err
+	}
+	t.dataReady = false
 	if t.ready {
 		t.ready = false
 		t.next.set(t)
@@ -464,6 +485,52 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 		t.drawMask(xs, idx)
 		if err := t.masked.Set(t.w, t.mask); err != nil {
 			return fmt.Errorf("fusion weights: %w", err)
+		}
+	}
+	return nil
+}
+
+// fillData computes the batch data of the rows idx into d.
+func (t *Trainer) fillData(d *batchData, xs *Inputs, y *mat.Dense, idx []int) error {
+	for m, dim := range xs.Dims {
+		buf := d.x[m]
+		for i, r := range idx {
+			dst := buf[i*dim : (i+1)*dim]
+			for j, v := range xs.row(m, r) {
+				dst[j] = float64(v)
+			}
+		}
+	}
+	dm := t.spec.Targets
+	for i, r := range idx {
+		copy(d.y[i*dm:(i+1)*dm], y.RawRowView(r))
+	}
+	if d.yt != nil {
+		if _, err := transform.InverseNormalDense(mat.NewDense(t.batch, dm, d.yt), mat.NewDense(t.batch, dm, d.y), transform.Blom); err != nil {
+			return fmt.Errorf("INT of the target: %w", err)
+		}
+	}
+	for m, g := range d.gram {
+		xm := mat.NewDense(t.batch, t.spec.Dims[m], d.x[m])
+		if _, _, err := regularizer.Gram(g, xm, t.spec.Bandwidth); err != nil {
+			return fmt.Errorf("Gram matrix of modality %d: %w", m+1, err)
+		}
+	}
+	for m, r := range d.rest {
+		// ∘_{j≠m} κ(X_j): the product kernel of the other modalities.
+		first := true
+		for j, g := range d.gram {
+			if j == m {
+				continue
+			}
+			if first {
+				copy(r, g)
+				first = false
+				continue
+			}
+			for i, v := range g {
+				r[i] *= v
+			}
 		}
 	}
 	return nil
@@ -537,21 +604,37 @@ func (t *Trainer) Lambdas() []float64 {
 	return out
 }
 
-// DrawAhead says whether the next Step may make the draws of the step
-// after it ahead, on another goroutine, while its graph runs. Every step
-// draws from the Trainer's rng in one order (the CS reference draws, the
-// dropout masks, the bottleneck noise, then the presence mask of missing
-// modalities), so the draws made ahead are the very numbers the step after
-// would draw, and the run is the same bit for bit, provided nothing else
-// draws from rng in between: the caller says true only when the step after
-// follows directly (not at the end of an epoch, where it shuffles and the
-// epoch's bookkeeping may draw). With the Bernoulli policy, whose coin each
-// step draws after the graph runs, it does nothing. It holds for one Step.
-func (t *Trainer) DrawAhead(ok bool) { t.ahead = ok && t.spec.Policy != fusion.Bernoulli }
+// DrawAhead says that the next Step is followed directly by a step on the
+// rows next (of the same inputs), or, with nil, that it is not. The next
+// Step then prepares that step while its graph runs, on another goroutine:
+// its batch data (rows, the target's INT, the Gram matrices) and its random
+// draws. Every step draws from the Trainer's rng in one order (the CS
+// reference draws, the dropout masks, the bottleneck noise, then the
+// presence mask of missing modalities), so the draws made ahead are the
+// very numbers the step after would draw, and the run is the same bit for
+// bit, provided nothing else draws from rng in between: the caller gives
+// rows only when the step after follows directly (not at the end of an
+// epoch, where it shuffles and the epoch's bookkeeping may draw). With the
+// Bernoulli policy, whose coin each step draws after the graph runs, only
+// the data is prepared. A step on other rows or inputs than announced
+// computes its own data. It holds for one Step.
+func (t *Trainer) DrawAhead(next []int) {
+	t.ahead = next != nil
+	t.aheadRows = append(t.aheadRows[:0], next...)
+}
 
-// drawAhead starts the draws of the step after this one into t.next.
-func (t *Trainer) drawAhead() {
+// drawAhead starts preparing the step after this one, on xs and y.
+func (t *Trainer) drawAhead(xs *Inputs, y *mat.Dense) {
 	t.ahead = false
+	if len(t.aheadRows) != t.batch {
+		return
+	}
+	ny, _ := y.Dims()
+	for _, r := range t.aheadRows {
+		if r < 0 || r >= xs.N || r >= ny {
+			return // the step after will say what is wrong
+		}
+	}
 	if t.next == nil {
 		t.next = &draws{q: make([][]float64, len(t.q)), noise: make([][]float64, len(t.bott))}
 		for i, q := range t.q {
@@ -564,30 +647,40 @@ func (t *Trainer) drawAhead() {
 		for i := range t.bott {
 			t.next.noise[i] = make([]float64, t.batch*t.k)
 		}
+		t.nextData = (&batchData{x: t.xBuf, y: t.yBuf, yt: t.yt, gram: t.gram, rest: t.rest}).like()
 	}
+	t.aheadXs, t.aheadY = xs, y
+	t.dataRows = append(t.dataRows[:0], t.aheadRows...)
+	t.drawing = t.spec.Policy != fusion.Bernoulli
 	done := make(chan struct{})
 	t.pending = done
 	go func() {
 		defer close(done)
-		d := t.next
-		for _, q := range d.q {
-			drawNormal(q, t.rng)
+		if t.drawing {
+			d := t.next
+			for _, q := range d.q {
+				drawNormal(q, t.rng)
+			}
+			for i, e := range t.enc {
+				e.DrawDropout(d.masks[i], t.rng)
+			}
+			t.head.DrawDropout(d.masks[len(t.enc)], t.rng)
+			for i, b := range t.bott {
+				d.noise[i] = b.DrawNoise(d.noise[i], t.rng)
+			}
 		}
-		for i, e := range t.enc {
-			e.DrawDropout(d.masks[i], t.rng)
-		}
-		t.head.DrawDropout(d.masks[len(t.enc)], t.rng)
-		for i, b := range t.bott {
-			d.noise[i] = b.DrawNoise(d.noise[i], t.rng)
-		}
+		t.dataErr = t.fillData(t.nextData, xs, y, t.dataRows)
 	}()
 }
 
-// settle waits for draws being made ahead, which the next load then uses.
+// settle waits for the work started by drawAhead; the next load uses
+// what it made.
 func (t *Trainer) settle() {
 	if t.pending != nil {
 		<-t.pending
-		t.pending, t.ready = nil, true
+		t.pending = nil
+		t.ready = t.drawing
+		t.dataReady = t.dataErr == nil
 	}
 }
 

@@ -124,13 +124,15 @@ func TestInputs(t *testing.T) {
 	}
 }
 
-// TestDrawAhead checks that drawing the next step's random numbers ahead,
-// on another goroutine, changes no bit: a trainer that draws ahead and one
-// that never does, from the same seed, give the same losses step by step,
-// also when the caller draws from the shared source between steps (the
-// epoch's end, where it says false), with modality dropout (whose presence
-// mask is drawn after the draws made ahead) and with the Bernoulli policy
-// (whose coin makes DrawAhead a no-op).
+// TestDrawAhead checks that preparing the next step ahead (its random
+// draws and batch data, on another goroutine) changes no bit: a trainer
+// that prepares ahead and one that never does, from the same seed, give
+// the same losses step by step, also when the caller draws from the shared
+// source between steps (the epoch's end, where it announces nothing), when
+// the announced rows are not the next step's (its data is then computed
+// again), with modality dropout (whose presence mask is drawn after the
+// draws made ahead) and with the Bernoulli policy (only the data is
+// prepared ahead).
 func TestDrawAhead(t *testing.T) {
 	in, y := smallData(96)
 	for _, c := range []struct {
@@ -151,13 +153,24 @@ func TestDrawAhead(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for s := range 9 {
+				rows := func(s int) []int {
 					idx := make([]int, spec.Batch)
 					for i := range idx {
 						idx[i] = (i*5 + s*7) % 96
 					}
+					return idx
+				}
+				for s := range 9 {
+					idx := rows(s)
 					last := s%3 == 2 // the last step of an "epoch" of three
-					tr.DrawAhead(ahead && !last)
+					switch {
+					case !ahead || last:
+						tr.DrawAhead(nil)
+					case s == 4:
+						tr.DrawAhead(rows(s + 5)) // announces rows the next step does not use
+					default:
+						tr.DrawAhead(rows(s + 1))
+					}
 					st, err := tr.Step(in, y, idx, s < 6)
 					if err != nil {
 						t.Fatal(err)
