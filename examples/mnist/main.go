@@ -102,9 +102,9 @@
 // 6.13, R² 0.956 (best epoch 18 of 18); the PID gives "tens" 1.607 bit of
 // unique information and "units" 0, and dropping the units image would
 // lose 7.9 % [6.2, 9.3] of the information. An epoch of 54 000 pairs takes
-// about 7.3 s on the project's 2-core machine (load average near 2); the
-// whole run, `go run` with a warm build cache, took 2 min 17 s and peaked
-// at 512 MB (BENCHMARKS.md). The MAE after more than 18 epochs was not
+// about 6.8 s on the project's 2-core machine (load average near 2); the
+// whole run, `go run` with a warm build cache, took 2 min 08 s and peaked
+// at 497 MB (BENCHMARKS.md). The MAE after more than 18 epochs was not
 // measured.
 //
 // # Memory
@@ -133,7 +133,7 @@
 // debug.SetMemoryLimit, because the live data grows with -digits (660 MB
 // for four images) and a limit below it would keep the collector
 // running without pause. Peak resident memory (`/usr/bin/time -v`): the
-// defaults 505–512 MB (it was 1.7 GB for one epoch before these changes),
+// defaults 497–512 MB (it was 1.7 GB for one epoch before these changes),
 // -digits 3 704 MB, -digits 4 876 MB after one epoch.
 //
 // # Flags
