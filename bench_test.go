@@ -64,7 +64,7 @@ func benchStepData(b *testing.B, d Dataset, withPID bool) {
 	for i := 0; i < b.N; i++ {
 		s := (i % 4) * 256
 		n := ((i + 1) % 4) * 256
-		t.DrawAhead(idx[n : n+256]) // as Fit does within an epoch
+		t.PrepareNext(idx[n : n+256]) // as Fit does within an epoch
 		if _, err := t.Step(xs, d.Y, idx[s:s+256], withPID); err != nil {
 			b.Fatal(err)
 		}

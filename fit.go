@@ -265,7 +265,7 @@ func (m *Model) Fit(ctx context.Context, train, val Dataset, opts ...FitOption) 
 			if s+1 < steps {
 				next = perm[(s+1)*batch : (s+2)*batch]
 			}
-			t.DrawAhead(next)
+			t.PrepareNext(next)
 			st, err := t.Step(xs, y, perm[s*batch:(s+1)*batch], !frozen)
 			if err != nil {
 				return hist, fmt.Errorf("pidreg: epoch %d, step %d: %w", epoch, s+1, err)

@@ -677,11 +677,11 @@ func TestWeightsForwardErrors(t *testing.T) {
 	}
 }
 
-// TestDrawAhead checks DrawDropout and DrawNoise against ResampleDropout
+// TestDrawInto checks DrawDropout and DrawNoise against ResampleDropout
 // and Resample: from the same seed they draw the same numbers, which
 // SetDropout and SetNoise put where the graph reads them, and leave the
 // source in the same state.
-func TestDrawAhead(t *testing.T) {
+func TestDrawInto(t *testing.T) {
 	g := G.NewGraph()
 	m, err := NewMLP(g, "enc", 5, 3, Config{Hidden: []int{7, 4}, Dropout: []float64{0.3, 0.2}, OutputBN: true}, 9, newRNG(1))
 	if err != nil {

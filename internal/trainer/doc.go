@@ -46,9 +46,9 @@
 // the target's INT, the Gram matrices with their median bandwidths) is
 // another millisecond and a half. Neither depends on anything the step
 // computes, so when the caller names the rows of the step that follows
-// directly (DrawAhead), Step prepares that step on another goroutine while
+// directly (PrepareNext), Step prepares that step on another goroutine while
 // its graph runs, into spare buffers that the next load copies in: the same
-// numbers in the same order, made earlier (TestDrawAhead compares the runs
+// numbers in the same order, made earlier (TestPrepareNext compares the runs
 // bit for bit, with rows announced wrongly too). The Bernoulli policy
 // draws after the graph runs, so with it only the data is made ahead.
 package trainer

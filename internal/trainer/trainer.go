@@ -102,12 +102,12 @@ type Trainer struct {
 	lr                        float64    // current encoder/head learning rate
 	optEnc, optHead, optTheta *adam
 
-	// The next step, prepared ahead (DrawAhead): its rows, its random draws
+	// The next step, prepared ahead (PrepareNext): its rows, its random draws
 	// and its batch data, made on another goroutine while a step's graph
 	// runs. pending is closed once they are made (nil when nothing is being
 	// made); ready says that next holds draws the next load has to use,
 	// dataReady that nextData holds the data of the rows dataRows of
-	// aheadXs and aheadY. aheadRows are the rows DrawAhead announced.
+	// aheadXs and aheadY. aheadRows are the rows PrepareNext announced.
 	aheadRows        []int
 	dataRows         []int
 	aheadXs          *Inputs
@@ -397,7 +397,7 @@ func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats
 		return st, err
 	}
 	if t.ahead {
-		t.drawAhead(xs, y)
+		t.startNext(xs, y)
 		defer t.settle() // nothing made ahead outlives the step, whatever it returns
 	}
 	defer t.vm.Reset()
@@ -604,7 +604,7 @@ func (t *Trainer) Lambdas() []float64 {
 	return out
 }
 
-// DrawAhead says that the next Step is followed directly by a step on the
+// PrepareNext says that the next Step is followed directly by a step on the
 // rows next (of the same inputs), or, with nil, that it is not. The next
 // Step then prepares that step while its graph runs, on another goroutine:
 // its batch data (rows, the target's INT, the Gram matrices) and its random
@@ -618,13 +618,13 @@ func (t *Trainer) Lambdas() []float64 {
 // Bernoulli policy, whose coin each step draws after the graph runs, only
 // the data is prepared. A step on other rows or inputs than announced
 // computes its own data. It holds for one Step.
-func (t *Trainer) DrawAhead(next []int) {
+func (t *Trainer) PrepareNext(next []int) {
 	t.ahead = next != nil
 	t.aheadRows = append(t.aheadRows[:0], next...)
 }
 
-// drawAhead starts preparing the step after this one, on xs and y.
-func (t *Trainer) drawAhead(xs *Inputs, y *mat.Dense) {
+// startNext starts preparing the step after this one, on xs and y.
+func (t *Trainer) startNext(xs *Inputs, y *mat.Dense) {
 	t.ahead = false
 	if len(t.aheadRows) != t.batch {
 		return
@@ -673,7 +673,7 @@ func (t *Trainer) drawAhead(xs *Inputs, y *mat.Dense) {
 	}()
 }
 
-// settle waits for the work started by drawAhead; the next load uses
+// settle waits for the work started by startNext; the next load uses
 // what it made.
 func (t *Trainer) settle() {
 	if t.pending != nil {

@@ -124,7 +124,7 @@ func TestInputs(t *testing.T) {
 	}
 }
 
-// TestDrawAhead checks that preparing the next step ahead (its random
+// TestPrepareNext checks that preparing the next step ahead (its random
 // draws and batch data, on another goroutine) changes no bit: a trainer
 // that prepares ahead and one that never does, from the same seed, give
 // the same losses step by step, also when the caller draws from the shared
@@ -133,7 +133,7 @@ func TestInputs(t *testing.T) {
 // again), with modality dropout (whose presence mask is drawn after the
 // draws made ahead) and with the Bernoulli policy (only the data is
 // prepared ahead).
-func TestDrawAhead(t *testing.T) {
+func TestPrepareNext(t *testing.T) {
 	in, y := smallData(96)
 	for _, c := range []struct {
 		name string
@@ -165,11 +165,11 @@ func TestDrawAhead(t *testing.T) {
 					last := s%3 == 2 // the last step of an "epoch" of three
 					switch {
 					case !ahead || last:
-						tr.DrawAhead(nil)
+						tr.PrepareNext(nil)
 					case s == 4:
-						tr.DrawAhead(rows(s + 5)) // announces rows the next step does not use
+						tr.PrepareNext(rows(s + 5)) // announces rows the next step does not use
 					default:
-						tr.DrawAhead(rows(s + 1))
+						tr.PrepareNext(rows(s + 1))
 					}
 					st, err := tr.Step(in, y, idx, s < 6)
 					if err != nil {
