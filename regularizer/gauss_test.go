@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -351,6 +352,73 @@ func TestArgsort(t *testing.T) {
 			seen[i] = true
 			if r > 0 && v[idx[r-1]] > v[i] {
 				t.Fatalf("n=%d: not sorted at %d: %v > %v", nn, r, v[idx[r-1]], v[i])
+			}
+		}
+	}
+}
+
+// TestBucketSortIsRadixSort checks that the bucket sort gives the radix
+// sort's order index for index (ties, ±0 and values a few ulps apart
+// included), and that it declines the values it cannot spread: an outlier
+// that crowds the rest into one bucket, infinities, a constant vector.
+func TestBucketSortIsRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, c := range []struct {
+		name string
+		gen  func(i int) float64
+		ok   bool
+	}{
+		{"normal", func(int) float64 { return rng.NormFloat64() }, true},
+		{"rounded (many ties)", func(int) float64 { return math.Round(4*rng.NormFloat64()) / 4 }, false},
+		{"rounded to 1e-3 (a few ties each)", func(int) float64 { return math.Round(1000*rng.NormFloat64()) / 1000 }, true},
+		{"signed zeros and neighbours", func(i int) float64 {
+			switch i % 4 {
+			case 0:
+				return math.Copysign(0, -1)
+			case 1:
+				return 0
+			case 2:
+				return math.Nextafter(1, 2)
+			}
+			return rng.NormFloat64()
+		}, false},
+		{"heavy tails", func(int) float64 { return rng.NormFloat64() / (0.3 + rng.Float64()) }, false},
+		{"one outlier", func(i int) float64 {
+			if i == 17 {
+				return 1e6
+			}
+			return rng.NormFloat64()
+		}, false},
+		{"infinity", func(i int) float64 {
+			if i == 3 {
+				return math.Inf(-1)
+			}
+			return rng.NormFloat64()
+		}, false},
+		{"constant", func(int) float64 { return 2.5 }, false},
+	} {
+		for _, nn := range []int{2, 3, 100, 33024} {
+			v := make([]float64, nn)
+			for i := range v {
+				v[i] = c.gen(i)
+			}
+			want := make([]int32, nn)
+			radixSort(want, v, make([]uint64, 2*nn))
+			got := make([]int32, nn)
+			ok := bucketSort(got, v, make([]uint64, 2*nn))
+			if ok && !slices.Equal(got, want) {
+				t.Fatalf("%s, n=%d: bucket order differs from radix order", c.name, nn)
+			}
+			if c.ok && nn >= 100 && !ok {
+				t.Errorf("%s, n=%d: bucket sort declined", c.name, nn)
+			}
+			if (c.name == "one outlier" || c.name == "infinity" || c.name == "constant") && nn >= 100 && ok {
+				t.Errorf("%s, n=%d: bucket sort accepted", c.name, nn)
+			}
+			all := make([]int32, nn)
+			argsort(all, v, make([]uint64, 2*nn))
+			if !slices.Equal(all, want) {
+				t.Fatalf("%s, n=%d: argsort differs from radix order", c.name, nn)
 			}
 		}
 	}
