@@ -105,14 +105,15 @@ type Trainer struct {
 	// The next step, prepared ahead (PrepareNext): its rows, its random draws
 	// and its batch data, made on another goroutine while a step's graph
 	// runs. pending is closed once they are made (nil when nothing is being
-	// made); ready says that next holds draws the next load has to use,
+	// made); ready says that next holds draws made ahead that the next load
+	// has to use (without, load draws into next itself),
 	// dataReady that nextData holds the data of the rows dataRows of
-	// aheadXs and aheadY. aheadRows are the rows PrepareNext announced.
+	// aheadXs and aheadY. aheadRows are the rows PrepareNext announced
+	// (empty: none).
 	aheadRows        []int
 	dataRows         []int
 	aheadXs          *Inputs
 	aheadY           *mat.Dense
-	ahead            bool
 	ready, dataReady bool
 	drawing          bool // the pending work includes the draws
 	dataErr          error
@@ -396,7 +397,7 @@ func (t *Trainer) Step(xs *Inputs, y *mat.Dense, idx []int, withPID bool) (Stats
 	if err := t.load(xs, y, idx); err != nil {
 		return st, err
 	}
-	if t.ahead {
+	if len(t.aheadRows) > 0 {
 		t.startNext(xs, y)
 		defer t.settle() // nothing made ahead outlives the step, whatever it returns
 	}
@@ -459,28 +460,19 @@ func (t *Trainer) load(xs *Inputs, y *mat.Dense, idx []int) error {
 		}
 	}
 	t.settle()
-	bound := &batchData{x: t.xBuf, y: t.yBuf, yt: t.yt, gram: t.gram, rest: t.rest}
+	bound := t.boundData()
 	if t.dataReady && xs == t.aheadXs && y == t.aheadY && slices.Equal(idx, t.dataRows) {
-		t.nextData.copyTo(bound)
-	} else if err := t.fillData(bound, xs, y, idx); err != nil {
+		t.nextData.copyTo(&bound)
+	} else if err := t.fillData(&bound, xs, y, idx); err != nil {
 		return err
 	}
 	t.dataReady = false
-	if t.ready {
-		t.ready = false
-		t.next.set(t)
-	} else {
-		for _, q := range t.q {
-			drawNormal(q, t.rng)
-		}
-		for _, e := range t.enc {
-			e.ResampleDropout(t.rng)
-		}
-		t.head.ResampleDropout(t.rng)
-		for _, b := range t.bott {
-			b.Resample(t.rng)
-		}
+	t.spare()
+	if !t.ready {
+		t.next.make(t)
 	}
+	t.ready = false
+	t.next.set(t)
 	if t.masked != nil {
 		t.drawMask(xs, idx)
 		if err := t.masked.Set(t.w, t.mask); err != nil {
@@ -618,59 +610,59 @@ func (t *Trainer) Lambdas() []float64 {
 // Bernoulli policy, whose coin each step draws after the graph runs, only
 // the data is prepared. A step on other rows or inputs than announced
 // computes its own data. It holds for one Step.
-func (t *Trainer) PrepareNext(next []int) {
-	t.ahead = next != nil
-	t.aheadRows = append(t.aheadRows[:0], next...)
-}
+func (t *Trainer) PrepareNext(next []int) { t.aheadRows = append(t.aheadRows[:0], next...) }
 
 // startNext starts preparing the step after this one, on xs and y.
 func (t *Trainer) startNext(xs *Inputs, y *mat.Dense) {
-	t.ahead = false
-	if len(t.aheadRows) != t.batch {
+	rows := t.aheadRows
+	t.aheadRows = t.aheadRows[:0]
+	if len(rows) != t.batch {
 		return
 	}
 	ny, _ := y.Dims()
-	for _, r := range t.aheadRows {
+	for _, r := range rows {
 		if r < 0 || r >= xs.N || r >= ny {
 			return // the step after will say what is wrong
 		}
 	}
-	if t.next == nil {
-		t.next = &draws{q: make([][]float64, len(t.q)), noise: make([][]float64, len(t.bott))}
-		for i, q := range t.q {
-			t.next.q[i] = make([]float64, len(q))
-		}
-		for _, e := range t.enc {
-			t.next.masks = append(t.next.masks, e.DropoutDraws())
-		}
-		t.next.masks = append(t.next.masks, t.head.DropoutDraws())
-		for i := range t.bott {
-			t.next.noise[i] = make([]float64, t.batch*t.k)
-		}
-		t.nextData = (&batchData{x: t.xBuf, y: t.yBuf, yt: t.yt, gram: t.gram, rest: t.rest}).like()
-	}
+	t.spare()
 	t.aheadXs, t.aheadY = xs, y
-	t.dataRows = append(t.dataRows[:0], t.aheadRows...)
+	t.dataRows = append(t.dataRows[:0], rows...)
 	t.drawing = t.spec.Policy != fusion.Bernoulli
 	done := make(chan struct{})
 	t.pending = done
 	go func() {
 		defer close(done)
 		if t.drawing {
-			d := t.next
-			for _, q := range d.q {
-				drawNormal(q, t.rng)
-			}
-			for i, e := range t.enc {
-				e.DrawDropout(d.masks[i], t.rng)
-			}
-			t.head.DrawDropout(d.masks[len(t.enc)], t.rng)
-			for i, b := range t.bott {
-				d.noise[i] = b.DrawNoise(d.noise[i], t.rng)
-			}
+			t.next.make(t)
 		}
 		t.dataErr = t.fillData(t.nextData, xs, y, t.dataRows)
 	}()
+}
+
+// boundData is the batch data the graph reads.
+func (t *Trainer) boundData() batchData {
+	return batchData{x: t.xBuf, y: t.yBuf, yt: t.yt, gram: t.gram, rest: t.rest}
+}
+
+// spare makes the buffers of t.next and t.nextData on first use.
+func (t *Trainer) spare() {
+	if t.next != nil {
+		return
+	}
+	t.next = &draws{q: make([][]float64, len(t.q)), noise: make([][]float64, len(t.bott))}
+	for i, q := range t.q {
+		t.next.q[i] = make([]float64, len(q))
+	}
+	for _, e := range t.enc {
+		t.next.masks = append(t.next.masks, e.DropoutDraws())
+	}
+	t.next.masks = append(t.next.masks, t.head.DropoutDraws())
+	for i := range t.bott {
+		t.next.noise[i] = make([]float64, t.batch*t.k)
+	}
+	bound := t.boundData()
+	t.nextData = bound.like()
 }
 
 // settle waits for the work started by startNext; the next load uses
@@ -684,7 +676,26 @@ func (t *Trainer) settle() {
 	}
 }
 
-// set puts draws made ahead where the graph reads them.
+// make draws one step's numbers from t.rng into d, in the one order of a
+// step: the CS reference draws, the dropout masks of the encoders and then
+// of the head (as MLP.ResampleDropout draws them), the bottleneck noise (as
+// Bottleneck.Resample does).
+func (d *draws) make(t *Trainer) {
+	for _, q := range d.q {
+		for i := range q {
+			q[i] = t.rng.NormFloat64()
+		}
+	}
+	for i, e := range t.enc {
+		e.DrawDropout(d.masks[i], t.rng)
+	}
+	t.head.DrawDropout(d.masks[len(t.enc)], t.rng)
+	for i, b := range t.bott {
+		d.noise[i] = b.DrawNoise(d.noise[i], t.rng)
+	}
+}
+
+// set puts draws where the graph reads them.
 func (d *draws) set(t *Trainer) {
 	for i, q := range d.q {
 		copy(t.q[i], q)
@@ -695,12 +706,5 @@ func (d *draws) set(t *Trainer) {
 	t.head.SetDropout(d.masks[len(t.enc)])
 	for i, b := range t.bott {
 		b.SetNoise(d.noise[i])
-	}
-}
-
-// drawNormal fills d with rng.NormFloat64 draws in order.
-func drawNormal(d []float64, rng *rand.Rand) {
-	for i := range d {
-		d[i] = rng.NormFloat64()
 	}
 }
