@@ -191,3 +191,42 @@ func TestPrepareNext(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareNextBadRows: announced rows that cannot be prepared (out of
+// range, negative, the wrong number) are ignored, and the steps give the
+// losses of a trainer that was told nothing.
+func TestPrepareNextBadRows(t *testing.T) {
+	in, y := smallData(96)
+	var losses [2][]float64
+	for run := range 2 {
+		spec := smallSpec(map[string]float64{"cs": 0.1, "cmi": 0.1, "gauss": 0.1})
+		tr, err := New(spec, rand.New(rand.NewPCG(9, 10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := make([]int, spec.Batch)
+		for i := range idx {
+			idx[i] = 3 * i
+		}
+		for s, bad := range [][]int{{96}, {-1}, idx[:5], nil} {
+			if run == 1 && bad != nil {
+				rows := append([]int(nil), idx...)
+				if len(bad) == 1 {
+					rows[7] = bad[0]
+				} else {
+					rows = bad
+				}
+				tr.PrepareNext(rows)
+			}
+			st, err := tr.Step(in, y, idx, s < 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses[run] = append(losses[run], st.Loss)
+		}
+		tr.Close()
+	}
+	if !slices.Equal(losses[0], losses[1]) {
+		t.Errorf("losses %v, with bad announcements %v", losses[0], losses[1])
+	}
+}
