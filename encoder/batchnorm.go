@@ -85,7 +85,8 @@ func newBatchNormOp(name string, c int, momentum, eps float64, relu bool) *batch
 const parallelCells = 8192
 
 // halves calls f(lo, hi) for the two column halves of an n×c matrix, on two
-// goroutines (par.Run) when it is large and GOMAXPROCS > 1.
+// goroutines (par.Run) when it is large and GOMAXPROCS > 1. Weights.Forward
+// uses it for the row halves of its output.
 func halves(n, c int, f func(lo, hi int)) {
 	h := c / 2
 	if n*c < parallelCells || h == 0 || runtime.GOMAXPROCS(0) < 2 {

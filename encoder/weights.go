@@ -3,11 +3,8 @@ package encoder
 import (
 	"fmt"
 	"math"
-	"runtime"
 
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/pidreg/pidreg/internal/par"
 )
 
 // Layer is one Linear (+ BatchNorm) (+ ReLU) block of a trained MLP, without
@@ -184,17 +181,7 @@ func (w *Weights) Forward(x mat.Matrix) (*mat.Dense, error) {
 				}
 			}
 		}
-		if n*l.Out < parallelCells || n < 2 || runtime.GOMAXPROCS(0) < 2 {
-			rows(0, n)
-		} else {
-			par.Run(2, func(part int) {
-				if part == 0 {
-					rows(0, n/2)
-				} else {
-					rows(n/2, n)
-				}
-			})
-		}
+		halves(l.Out, n, rows) // the two halves of the rows
 		cur = out
 	}
 	return out, nil
