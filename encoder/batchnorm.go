@@ -56,26 +56,27 @@ import (
 // and inference runs on a Snapshot (Weights.Forward). The op holds mutable
 // state, so its graph must be run by one goroutine at a time, as every
 // gorgonia graph must.
-type batchNormOp struct {
+type batchNormOp[T opkit.Elem] struct {
 	opkit.Pure
 	name          string
 	c             int
 	momentum, eps float64
 	relu          bool // Y = max(B, 0) (⊙ M when the node has a mask input)
 	hasMask       bool // set by batchNormNode
-	// running statistics, initially 0 and 1
+	// running statistics, initially 0 and 1, in float64 whatever T
 	runMean, runVar []float64
 	// this run's batch statistics, saved for the gradient op
-	mean, alpha, shift []float64
-	out                opkit.Buffer
+	mean, alpha, shift []T
+	rows               *rowKernels[T]
+	out                opkit.BufferOf[T]
 	label              labels
 }
 
-func newBatchNormOp(name string, c int, momentum, eps float64, relu bool) *batchNormOp {
-	op := &batchNormOp{
+func newBatchNormOp[T opkit.Elem](name string, c int, momentum, eps float64, relu bool) *batchNormOp[T] {
+	op := &batchNormOp[T]{
 		name: name, c: c, momentum: momentum, eps: eps, relu: relu,
 		runMean: make([]float64, c), runVar: filled(c, 1),
-		mean: make([]float64, c), alpha: make([]float64, c), shift: make([]float64, c),
+		mean: make([]T, c), alpha: make([]T, c), shift: make([]T, c), rows: rowsOf[T](),
 	}
 	return op
 }
@@ -106,7 +107,7 @@ func halves(n, c int, f func(lo, hi int)) {
 // batchNormNode returns the node of op on h, γ and β, and the dropout mask
 // (a node of h's shape, or nil) when op has the ReLU; op must not be used
 // for another node.
-func batchNormNode(op *batchNormOp, h, gamma, beta, mask *G.Node) (*G.Node, error) {
+func batchNormNode[T opkit.Elem](op *batchNormOp[T], h, gamma, beta, mask *G.Node) (*G.Node, error) {
 	hs, gs, bs := h.Shape(), gamma.Shape(), beta.Shape()
 	if len(hs) != 2 || hs[1] != op.c || hs[0] < 2 || !gs.Eq(tensor.Shape{1, op.c}) || !bs.Eq(tensor.Shape{1, op.c}) {
 		return nil, fmt.Errorf("%w: BatchNorm %s: H %v, γ %v, β %v, want (n ≥ 2, %d), (1, %d), (1, %d)",
@@ -122,13 +123,13 @@ func batchNormNode(op *batchNormOp, h, gamma, beta, mask *G.Node) (*G.Node, erro
 	return G.ApplyOp(op, h, gamma, beta, mask)
 }
 
-func (op *batchNormOp) Arity() int {
+func (op *batchNormOp[T]) Arity() int {
 	if op.hasMask {
 		return 4
 	}
 	return 3
 }
-func (op *batchNormOp) Type() hm.Type {
+func (op *batchNormOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	ts := make([]hm.Type, op.Arity()+1)
 	for i := range ts {
@@ -136,7 +137,7 @@ func (op *batchNormOp) Type() hm.Type {
 	}
 	return hm.NewFnType(ts...)
 }
-func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *batchNormOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -145,8 +146,8 @@ func (op *batchNormOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // vector returns the data of a (1 × c) value.
-func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
-	r, c, d, err := read.Matrix(v, op.label.of(op, what))
+func (op *batchNormOp[T]) vector(v G.Value, what string) ([]T, error) {
+	r, c, d, err := opkit.MatrixOf[T](read, v, op.label.of(op, what))
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +158,8 @@ func (op *batchNormOp) vector(v G.Value, what string) ([]float64, error) {
 }
 
 // input returns the (n × c) data of H (or of another n × c input).
-func (op *batchNormOp) input(v G.Value, what string) (int, []float64, error) {
-	n, c, d, err := read.Matrix(v, op.label.of(op, what))
+func (op *batchNormOp[T]) input(v G.Value, what string) (int, []T, error) {
+	n, c, d, err := opkit.MatrixOf[T](read, v, op.label.of(op, what))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -170,7 +171,7 @@ func (op *batchNormOp) input(v G.Value, what string) (int, []float64, error) {
 
 // inputs reads H, γ, β and the mask (nil without one) from the first
 // Arity() values of vs.
-func (op *batchNormOp) inputs(vs []G.Value) (n int, h, gamma, beta, mask []float64, err error) {
+func (op *batchNormOp[T]) inputs(vs []G.Value) (n int, h, gamma, beta, mask []T, err error) {
 	if n, h, err = op.input(vs[0], "H"); err != nil {
 		return
 	}
@@ -189,7 +190,7 @@ func (op *batchNormOp) inputs(vs []G.Value) (n int, h, gamma, beta, mask []float
 	return
 }
 
-func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *batchNormOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
@@ -197,28 +198,28 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := op.c
+	c, k := op.c, op.rows
 	y := op.out.Get(n * c)
 	halves(n, c, func(lo, hi int) {
 		mean, ss := op.mean[lo:hi], op.alpha[lo:hi] // op.alpha holds S_c until α is computed
 		clear(mean)
 		clear(ss)
 		for s := 0; s < n; s++ {
-			addRow(mean, h[s*c+lo:s*c+hi])
+			k.addRow(mean, h[s*c+lo:s*c+hi])
 		}
 		for j := range mean {
-			mean[j] /= float64(n)
+			mean[j] /= T(n)
 		}
 		for s := 0; s < n; s++ {
-			addSqDevRow(ss, h[s*c+lo:s*c+hi], mean)
+			k.addSqDevRow(ss, h[s*c+lo:s*c+hi], mean)
 		}
 		m := op.momentum
 		alpha, shift := op.alpha[lo:hi], op.shift[lo:hi]
 		runMean, runVar := op.runMean[lo:hi], op.runVar[lo:hi]
 		for j := range mean {
-			runMean[j] = float64(m*mean[j]) + float64((1-m)*runMean[j])
-			runVar[j] = float64(m*(ss[j]/float64(n-1))) + float64((1-m)*runVar[j])
-			alpha[j] = 1 / math.Sqrt(ss[j]/float64(n)+op.eps)
+			runMean[j] = float64(m*float64(mean[j])) + float64((1-m)*runMean[j])
+			runVar[j] = float64(m*float64(ss[j]/T(n-1))) + float64((1-m)*runVar[j])
+			alpha[j] = T(1 / math.Sqrt(float64(ss[j]/T(n))+op.eps))
 			shift[j] = -(mean[j] * alpha[j])
 		}
 		g, b := gamma[lo:hi], beta[lo:hi]
@@ -226,22 +227,26 @@ func (op *batchNormOp) Do(vs ...G.Value) (G.Value, error) {
 			yr, hr := y[s*c+lo:s*c+hi], h[s*c+lo:s*c+hi]
 			switch {
 			case mask != nil:
-				bnReluMaskRow(yr, hr, mask[s*c+lo:s*c+hi], alpha, shift, g, b)
+				k.bnReluMaskRow(yr, hr, mask[s*c+lo:s*c+hi], alpha, shift, g, b)
 			case op.relu:
-				bnReluRow(yr, hr, alpha, shift, g, b)
+				k.bnReluRow(yr, hr, alpha, shift, g, b)
 			default:
-				bnRow(yr, hr, alpha, shift, g, b)
+				k.bnRow(yr, hr, alpha, shift, g, b)
 			}
 		}
 	})
 	return op.out.Matrix(n, c), nil
 }
 
-func (op *batchNormOp) WriteHash(h hash.Hash) {
+// running returns the running mean and variance, which the op updates in
+// place on every run.
+func (op *batchNormOp[T]) running() (mean, vars []float64) { return op.runMean, op.runVar }
+
+func (op *batchNormOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnorm{%s,%v,%v,%v,%v,%p}", op.name, op.momentum, op.eps, op.relu, op.hasMask, op)
 }
-func (op *batchNormOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *batchNormOp) String() string {
+func (op *batchNormOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *batchNormOp[T]) String() string {
 	switch {
 	case op.hasMask:
 		return "BatchNormReLUMask{" + op.name + "}"
@@ -250,7 +255,7 @@ func (op *batchNormOp) String() string {
 	}
 	return "BatchNorm{" + op.name + "}"
 }
-func (op *batchNormOp) DiffWRT(n int) []bool {
+func (op *batchNormOp[T]) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := 0; i < n && i < 3; i++ {
 		d[i] = true // H, γ, β; the mask is a constant
@@ -259,20 +264,20 @@ func (op *batchNormOp) DiffWRT(n int) []bool {
 }
 
 // SymDiff returns the nodes ∂/∂H, ∂/∂γ and ∂/∂β (nil for the mask).
-func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+func (op *batchNormOp[T]) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want %d", ErrShape, op, len(in), op.Arity())
 	}
-	gop := &batchNormGradOp{fwd: op}
+	gop := &batchNormGradOp[T]{fwd: op}
 	dh, err := G.ApplyOp(gop, append(append(G.Nodes{}, in...), grad)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂H node: %w", op, err)
 	}
-	dg, err := G.ApplyOp(&batchNormPartOp{grad: gop, beta: false}, dh)
+	dg, err := G.ApplyOp(&batchNormPartOp[T]{grad: gop, beta: false}, dh)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂γ node: %w", op, err)
 	}
-	db, err := G.ApplyOp(&batchNormPartOp{grad: gop, beta: true}, dh)
+	db, err := G.ApplyOp(&batchNormPartOp[T]{grad: gop, beta: true}, dh)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂β node: %w", op, err)
 	}
@@ -285,17 +290,17 @@ func (op *batchNormOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // computes ∂/∂γ and ∂/∂β on the way, for its batchNormPartOp nodes, using
 // the batch statistics the forward pass saved in this run. It is not
 // differentiable itself.
-type batchNormGradOp struct {
+type batchNormGradOp[T opkit.Elem] struct {
 	opkit.Leaf
-	fwd *batchNormOp
-	out opkit.Buffer
+	fwd *batchNormOp[T]
+	out opkit.BufferOf[T]
 	// per-channel sums: Σ g, Σ (H − μ)·g, ∂/∂γ, ∂/∂β
-	sum, dot, dgamma, dbeta []float64
+	sum, dot, dgamma, dbeta []T
 	run                     bool // dgamma and dbeta hold a result
 }
 
-func (op *batchNormGradOp) Arity() int { return op.fwd.Arity() + 1 }
-func (op *batchNormGradOp) Type() hm.Type {
+func (op *batchNormGradOp[T]) Arity() int { return op.fwd.Arity() + 1 }
+func (op *batchNormGradOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	ts := make([]hm.Type, op.Arity()+1)
 	for i := range ts {
@@ -303,7 +308,7 @@ func (op *batchNormGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(ts...)
 }
-func (op *batchNormGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *batchNormGradOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -311,7 +316,7 @@ func (op *batchNormGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	return s.Clone(), nil
 }
 
-func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *batchNormGradOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
@@ -327,10 +332,10 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if n2 != n {
 		return nil, fmt.Errorf("%w: %s: H has %d rows, the gradient %d", ErrShape, op, n, n2)
 	}
-	c := f.c
+	c, k := f.c, f.rows
 	if cap(op.sum) < c {
-		op.sum, op.dot = make([]float64, c), make([]float64, c)
-		op.dgamma, op.dbeta = make([]float64, c), make([]float64, c)
+		op.sum, op.dot = make([]T, c), make([]T, c)
+		op.dgamma, op.dbeta = make([]T, c), make([]T, c)
 	}
 	dh := op.out.Get(n * c)
 	halves(n, c, func(lo, hi int) {
@@ -346,17 +351,17 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 			hr, gr, d := h[s*c+lo:s*c+hi], g[s*c+lo:s*c+hi], dh[s*c+lo:s*c+hi]
 			switch {
 			case mask != nil:
-				bnBackReluMaskRow(d, mask[s*c+lo:s*c+hi], dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
+				k.bnBackReluMaskRow(d, mask[s*c+lo:s*c+hi], dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
 			case f.relu:
-				bnBackReluRow(d, dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
+				k.bnBackReluRow(d, dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
 			default:
-				bnBackRow(dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
+				k.bnBackRow(dg, db, sum, dot, gr, hr, alpha, shift, gam, bet, mean)
 			}
 		}
 		// k_c and the mean gradient, overwriting the sums
 		for j := range sum {
-			dot[j] = float64(dot[j]*alpha[j]*alpha[j]) / float64(n)
-			sum[j] /= float64(n)
+			dot[j] = T(dot[j]*alpha[j]*alpha[j]) / T(n)
+			sum[j] /= T(n)
 		}
 		// Pass 2: ∂/∂H from Ĝ (in dh) or G.
 		for s := 0; s < n; s++ {
@@ -364,39 +369,39 @@ func (op *batchNormGradOp) Do(vs ...G.Value) (G.Value, error) {
 			if f.relu {
 				gr = dh[s*c+lo : s*c+hi]
 			}
-			bnGradRow(dh[s*c+lo:s*c+hi], h[s*c+lo:s*c+hi], gr, gam, mean, dot, sum, alpha)
+			k.bnGradRow(dh[s*c+lo:s*c+hi], h[s*c+lo:s*c+hi], gr, gam, mean, dot, sum, alpha)
 		}
 	})
 	op.run = true
 	return op.out.Matrix(n, c), nil
 }
 
-func (op *batchNormGradOp) WriteHash(h hash.Hash) {
+func (op *batchNormGradOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnormGrad{%s,%p}", op.fwd.name, op)
 }
-func (op *batchNormGradOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *batchNormGradOp) String() string   { return "BatchNormGradH{" + op.fwd.name + "}" }
+func (op *batchNormGradOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *batchNormGradOp[T]) String() string   { return "BatchNormGradH{" + op.fwd.name + "}" }
 
 // batchNormPartOp returns ∂/∂γ (or ∂/∂β) computed by the batchNormGradOp
 // whose node is its only input (which makes it run after that op). It is
 // not differentiable itself.
-type batchNormPartOp struct {
+type batchNormPartOp[T opkit.Elem] struct {
 	opkit.Leaf
-	grad *batchNormGradOp
+	grad *batchNormGradOp[T]
 	beta bool
-	hdr  opkit.Header
+	hdr  opkit.HeaderOf[T]
 }
 
-func (op *batchNormPartOp) Arity() int { return 1 }
-func (op *batchNormPartOp) Type() hm.Type {
+func (op *batchNormPartOp[T]) Arity() int { return 1 }
+func (op *batchNormPartOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
 }
-func (op *batchNormPartOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+func (op *batchNormPartOp[T]) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{1, op.grad.fwd.c}, nil
 }
 
-func (op *batchNormPartOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *batchNormPartOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != 1 || !op.grad.run {
 		return nil, fmt.Errorf("%w: %s: %d inputs, or no ∂/∂H computed yet", ErrShape, op, len(vs))
 	}
@@ -407,11 +412,11 @@ func (op *batchNormPartOp) Do(vs ...G.Value) (G.Value, error) {
 	return op.hdr.Matrix(1, op.grad.fwd.c, d), nil
 }
 
-func (op *batchNormPartOp) WriteHash(h hash.Hash) {
+func (op *batchNormPartOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.batchnormGradPart{%s,%v,%p}", op.grad.fwd.name, op.beta, op)
 }
-func (op *batchNormPartOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *batchNormPartOp) String() string {
+func (op *batchNormPartOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *batchNormPartOp[T]) String() string {
 	if op.beta {
 		return "BatchNormGradβ{" + op.grad.fwd.name + "}"
 	}

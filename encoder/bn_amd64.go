@@ -37,3 +37,39 @@ func bnBackReluMaskRowAVX2(d []float64, m []float64, dg []float64, db []float64,
 // bnGradRowAVX2 computes d = α·(g·γ − (h − mean)·k − gmean) on the first len(d) rounded down to a multiple of 4 columns,
 // as the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
 func bnGradRowAVX2(d []float64, h []float64, g []float64, gamma []float64, mean []float64, k []float64, gmean []float64, alpha []float64)
+
+// addRow32AVX2 computes acc += h on the first len(acc) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func addRow32AVX2(acc []float32, h []float32)
+
+// addSqDevRow32AVX2 computes acc += (h − mean)² on the first len(acc) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func addSqDevRow32AVX2(acc []float32, h []float32, mean []float32)
+
+// bnRow32AVX2 computes y = γ·(h·α + shift) + β on the first len(y) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnRow32AVX2(y []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+
+// bnReluRow32AVX2 computes y = max(γ·(h·α + shift) + β, 0) on the first len(y) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnReluRow32AVX2(y []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+
+// bnReluMaskRow32AVX2 computes y = max(γ·(h·α + shift) + β, 0)·m on the first len(y) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnReluMaskRow32AVX2(y []float32, h []float32, m []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+
+// bnBackRow32AVX2 computes the first backward pass without ReLU on the first len(dg) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnBackRow32AVX2(dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+
+// bnBackReluRow32AVX2 computes the first backward pass through the ReLU on the first len(d) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnBackReluRow32AVX2(d []float32, dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+
+// bnBackReluMaskRow32AVX2 computes the first backward pass through the ReLU and the mask on the first len(d) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnBackReluMaskRow32AVX2(d []float32, m []float32, dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+
+// bnGradRow32AVX2 computes d = α·(g·γ − (h − mean)·k − gmean) on the first len(d) rounded down to a multiple of 8 columns,
+// as the float32 instance of the Go loop of the same name without the suffix does. The other slices must be as long. Needs AVX2.
+func bnGradRow32AVX2(d []float32, h []float32, g []float32, gamma []float32, mean []float32, k []float32, gmean []float32, alpha []float32)

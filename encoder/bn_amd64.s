@@ -8,6 +8,16 @@ DATA bnconst<>+16(SB)/8, $0x3ff0000000000000
 DATA bnconst<>+24(SB)/8, $0x3ff0000000000000
 GLOBL bnconst<>(SB), RODATA|NOPTR, $32
 
+DATA bnconst32<>+0(SB)/4, $0x3f800000
+DATA bnconst32<>+4(SB)/4, $0x3f800000
+DATA bnconst32<>+8(SB)/4, $0x3f800000
+DATA bnconst32<>+12(SB)/4, $0x3f800000
+DATA bnconst32<>+16(SB)/4, $0x3f800000
+DATA bnconst32<>+20(SB)/4, $0x3f800000
+DATA bnconst32<>+24(SB)/4, $0x3f800000
+DATA bnconst32<>+28(SB)/4, $0x3f800000
+GLOBL bnconst32<>(SB), RODATA|NOPTR, $32
+
 // func addRowAVX2(acc []float64, h []float64)
 // Requires: AVX
 TEXT ·addRowAVX2(SB), NOSPLIT, $0-48
@@ -384,5 +394,384 @@ bnGradRowAVX2_loop:
 	JMP     bnGradRowAVX2_loop
 
 bnGradRowAVX2_done:
+	VZEROUPPER
+	RET
+
+// func addRow32AVX2(acc []float32, h []float32)
+// Requires: AVX
+TEXT ·addRow32AVX2(SB), NOSPLIT, $0-48
+	MOVQ acc_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ acc_len+8(FP), DX
+	ANDQ $-8, DX
+	XORQ BX, BX
+
+addRow32AVX2_loop:
+	CMPQ    BX, DX
+	JAE     addRow32AVX2_done
+	VMOVUPS (AX)(BX*4), Y0
+	VMOVUPS (CX)(BX*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)(BX*4)
+	ADDQ    $0x08, BX
+	JMP     addRow32AVX2_loop
+
+addRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func addSqDevRow32AVX2(acc []float32, h []float32, mean []float32)
+// Requires: AVX
+TEXT ·addSqDevRow32AVX2(SB), NOSPLIT, $0-72
+	MOVQ acc_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ mean_base+48(FP), DX
+	MOVQ acc_len+8(FP), BX
+	ANDQ $-8, BX
+	XORQ SI, SI
+
+addSqDevRow32AVX2_loop:
+	CMPQ    SI, BX
+	JAE     addSqDevRow32AVX2_done
+	VMOVUPS (CX)(SI*4), Y0
+	VMOVUPS (DX)(SI*4), Y1
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS (AX)(SI*4), Y1
+	VMULPS  Y0, Y0, Y0
+	VADDPS  Y0, Y1, Y0
+	VMOVUPS Y0, (AX)(SI*4)
+	ADDQ    $0x08, SI
+	JMP     addSqDevRow32AVX2_loop
+
+addSqDevRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnRow32AVX2(y []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+// Requires: AVX
+TEXT ·bnRow32AVX2(SB), NOSPLIT, $0-144
+	MOVQ y_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ alpha_base+48(FP), DX
+	MOVQ shift_base+72(FP), BX
+	MOVQ gamma_base+96(FP), SI
+	MOVQ beta_base+120(FP), DI
+	MOVQ y_len+8(FP), R8
+	ANDQ $-8, R8
+	XORQ R9, R9
+
+bnRow32AVX2_loop:
+	CMPQ    R9, R8
+	JAE     bnRow32AVX2_done
+	VMOVUPS (CX)(R9*4), Y0
+	VMOVUPS (DX)(R9*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (BX)(R9*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (SI)(R9*4), Y1
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (DI)(R9*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)(R9*4)
+	ADDQ    $0x08, R9
+	JMP     bnRow32AVX2_loop
+
+bnRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnReluRow32AVX2(y []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+// Requires: AVX
+TEXT ·bnReluRow32AVX2(SB), NOSPLIT, $0-144
+	MOVQ y_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ alpha_base+48(FP), DX
+	MOVQ shift_base+72(FP), BX
+	MOVQ gamma_base+96(FP), SI
+	MOVQ beta_base+120(FP), DI
+	MOVQ y_len+8(FP), R8
+	ANDQ $-8, R8
+	XORQ R9, R9
+
+bnReluRow32AVX2_loop:
+	CMPQ    R9, R8
+	JAE     bnReluRow32AVX2_done
+	VMOVUPS (CX)(R9*4), Y0
+	VMOVUPS (DX)(R9*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (BX)(R9*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (SI)(R9*4), Y1
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (DI)(R9*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VMAXPS  Y0, Y1, Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)(R9*4)
+	ADDQ    $0x08, R9
+	JMP     bnReluRow32AVX2_loop
+
+bnReluRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnReluMaskRow32AVX2(y []float32, h []float32, m []float32, alpha []float32, shift []float32, gamma []float32, beta []float32)
+// Requires: AVX
+TEXT ·bnReluMaskRow32AVX2(SB), NOSPLIT, $0-168
+	MOVQ y_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ m_base+48(FP), DX
+	MOVQ alpha_base+72(FP), BX
+	MOVQ shift_base+96(FP), SI
+	MOVQ gamma_base+120(FP), DI
+	MOVQ beta_base+144(FP), R8
+	MOVQ y_len+8(FP), R9
+	ANDQ $-8, R9
+	XORQ R10, R10
+
+bnReluMaskRow32AVX2_loop:
+	CMPQ    R10, R9
+	JAE     bnReluMaskRow32AVX2_done
+	VMOVUPS (CX)(R10*4), Y0
+	VMOVUPS (BX)(R10*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (SI)(R10*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (DI)(R10*4), Y1
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (R8)(R10*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VMAXPS  Y0, Y1, Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (DX)(R10*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)(R10*4)
+	ADDQ    $0x08, R10
+	JMP     bnReluMaskRow32AVX2_loop
+
+bnReluMaskRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnBackRow32AVX2(dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+// Requires: AVX
+TEXT ·bnBackRow32AVX2(SB), NOSPLIT, $0-264
+	MOVQ dg_base+0(FP), AX
+	MOVQ db_base+24(FP), CX
+	MOVQ sum_base+48(FP), DX
+	MOVQ dot_base+72(FP), BX
+	MOVQ g_base+96(FP), SI
+	MOVQ h_base+120(FP), DI
+	MOVQ alpha_base+144(FP), R8
+	MOVQ shift_base+168(FP), R9
+	MOVQ gamma_base+192(FP), R10
+	MOVQ beta_base+216(FP), R11
+	MOVQ mean_base+240(FP), R11
+	MOVQ dg_len+8(FP), R12
+	ANDQ $-8, R12
+	XORQ R13, R13
+
+bnBackRow32AVX2_loop:
+	CMPQ    R13, R12
+	JAE     bnBackRow32AVX2_done
+	VMOVUPS (DI)(R13*4), Y0
+	VMOVUPS (R8)(R13*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (R9)(R13*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (SI)(R13*4), Y1
+	VMOVUPS (AX)(R13*4), Y2
+	VMULPS  Y0, Y1, Y0
+	VADDPS  Y0, Y2, Y0
+	VMOVUPS Y0, (AX)(R13*4)
+	VMOVUPS (CX)(R13*4), Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (CX)(R13*4)
+	VMOVUPS (R10)(R13*4), Y0
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (DX)(R13*4), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (DX)(R13*4)
+	VMOVUPS (BX)(R13*4), Y1
+	VMOVUPS (DI)(R13*4), Y2
+	VMOVUPS (R11)(R13*4), Y3
+	VSUBPS  Y3, Y2, Y2
+	VMULPS  Y0, Y2, Y0
+	VADDPS  Y0, Y1, Y0
+	VMOVUPS Y0, (BX)(R13*4)
+	ADDQ    $0x08, R13
+	JMP     bnBackRow32AVX2_loop
+
+bnBackRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnBackReluRow32AVX2(d []float32, dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+// Requires: AVX
+TEXT ·bnBackReluRow32AVX2(SB), NOSPLIT, $0-288
+	MOVQ d_base+0(FP), AX
+	MOVQ dg_base+24(FP), CX
+	MOVQ db_base+48(FP), DX
+	MOVQ sum_base+72(FP), BX
+	MOVQ dot_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ h_base+144(FP), R8
+	MOVQ alpha_base+168(FP), R9
+	MOVQ shift_base+192(FP), R10
+	MOVQ gamma_base+216(FP), R11
+	MOVQ beta_base+240(FP), R12
+	MOVQ mean_base+264(FP), R13
+	MOVQ d_len+8(FP), R14
+	ANDQ $-8, R14
+	XORQ R15, R15
+
+bnBackReluRow32AVX2_loop:
+	CMPQ    R15, R14
+	JAE     bnBackReluRow32AVX2_done
+	VMOVUPS (R8)(R15*4), Y0
+	VMOVUPS (R9)(R15*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (R10)(R15*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (DI)(R15*4), Y1
+	VMOVUPS (R11)(R15*4), Y2
+	VMULPS  Y0, Y2, Y2
+	VMOVUPS (R12)(R15*4), Y3
+	VADDPS  Y3, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x1d, Y3, Y2, Y2
+	VANDPS  bnconst32<>+0(SB), Y2, Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, (AX)(R15*4)
+	VMOVUPS (CX)(R15*4), Y2
+	VMULPS  Y0, Y1, Y0
+	VADDPS  Y0, Y2, Y0
+	VMOVUPS Y0, (CX)(R15*4)
+	VMOVUPS (DX)(R15*4), Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DX)(R15*4)
+	VMOVUPS (R11)(R15*4), Y0
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (BX)(R15*4), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (BX)(R15*4)
+	VMOVUPS (SI)(R15*4), Y1
+	VMOVUPS (R8)(R15*4), Y2
+	VMOVUPS (R13)(R15*4), Y3
+	VSUBPS  Y3, Y2, Y2
+	VMULPS  Y0, Y2, Y0
+	VADDPS  Y0, Y1, Y0
+	VMOVUPS Y0, (SI)(R15*4)
+	ADDQ    $0x08, R15
+	JMP     bnBackReluRow32AVX2_loop
+
+bnBackReluRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnBackReluMaskRow32AVX2(d []float32, m []float32, dg []float32, db []float32, sum []float32, dot []float32, g []float32, h []float32, alpha []float32, shift []float32, gamma []float32, beta []float32, mean []float32)
+// Requires: AVX
+TEXT ·bnBackReluMaskRow32AVX2(SB), NOSPLIT, $8-312
+	MOVQ d_base+0(FP), AX
+	MOVQ m_base+24(FP), CX
+	MOVQ dg_base+48(FP), DX
+	MOVQ db_base+72(FP), BX
+	MOVQ sum_base+96(FP), SI
+	MOVQ dot_base+120(FP), DI
+	MOVQ g_base+144(FP), R8
+	MOVQ h_base+168(FP), R9
+	MOVQ alpha_base+192(FP), R10
+	MOVQ shift_base+216(FP), R11
+	MOVQ gamma_base+240(FP), R12
+	MOVQ beta_base+264(FP), R13
+	MOVQ mean_base+288(FP), R14
+	MOVQ d_len+8(FP), R15
+	ANDQ $-8, R15
+	XORQ BP, BP
+
+bnBackReluMaskRow32AVX2_loop:
+	CMPQ    BP, R15
+	JAE     bnBackReluMaskRow32AVX2_done
+	VMOVUPS (R9)(BP*4), Y0
+	VMOVUPS (R10)(BP*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (R11)(BP*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS (R8)(BP*4), Y1
+	VMOVUPS (CX)(BP*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS (R12)(BP*4), Y2
+	VMULPS  Y0, Y2, Y2
+	VMOVUPS (R13)(BP*4), Y3
+	VADDPS  Y3, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x1d, Y3, Y2, Y2
+	VANDPS  bnconst32<>+0(SB), Y2, Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, (AX)(BP*4)
+	VMOVUPS (DX)(BP*4), Y2
+	VMULPS  Y0, Y1, Y0
+	VADDPS  Y0, Y2, Y0
+	VMOVUPS Y0, (DX)(BP*4)
+	VMOVUPS (BX)(BP*4), Y0
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (BX)(BP*4)
+	VMOVUPS (R12)(BP*4), Y0
+	VMULPS  Y0, Y1, Y0
+	VMOVUPS (SI)(BP*4), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (SI)(BP*4)
+	VMOVUPS (DI)(BP*4), Y1
+	VMOVUPS (R9)(BP*4), Y2
+	VMOVUPS (R14)(BP*4), Y3
+	VSUBPS  Y3, Y2, Y2
+	VMULPS  Y0, Y2, Y0
+	VADDPS  Y0, Y1, Y0
+	VMOVUPS Y0, (DI)(BP*4)
+	ADDQ    $0x08, BP
+	JMP     bnBackReluMaskRow32AVX2_loop
+
+bnBackReluMaskRow32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func bnGradRow32AVX2(d []float32, h []float32, g []float32, gamma []float32, mean []float32, k []float32, gmean []float32, alpha []float32)
+// Requires: AVX
+TEXT ·bnGradRow32AVX2(SB), NOSPLIT, $0-192
+	MOVQ d_base+0(FP), AX
+	MOVQ h_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ gamma_base+72(FP), BX
+	MOVQ mean_base+96(FP), SI
+	MOVQ k_base+120(FP), DI
+	MOVQ gmean_base+144(FP), R8
+	MOVQ alpha_base+168(FP), R9
+	MOVQ d_len+8(FP), R10
+	ANDQ $-8, R10
+	XORQ R11, R11
+
+bnGradRow32AVX2_loop:
+	CMPQ    R11, R10
+	JAE     bnGradRow32AVX2_done
+	VMOVUPS (DX)(R11*4), Y0
+	VMOVUPS (BX)(R11*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS (CX)(R11*4), Y1
+	VMOVUPS (SI)(R11*4), Y2
+	VSUBPS  Y2, Y1, Y1
+	VMOVUPS (DI)(R11*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS (R8)(R11*4), Y1
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS (R9)(R11*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)(R11*4)
+	ADDQ    $0x08, R11
+	JMP     bnGradRow32AVX2_loop
+
+bnGradRow32AVX2_done:
 	VZEROUPPER
 	RET

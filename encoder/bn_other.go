@@ -21,3 +21,19 @@ func bnBackReluRowAVX2(d, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mea
 func bnBackReluMaskRowAVX2(d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float64) {
 	panic("unreachable")
 }
+
+func addRow32AVX2(acc, h []float32)                                    { panic("unreachable") }
+func addSqDevRow32AVX2(acc, h, mean []float32)                         { panic("unreachable") }
+func bnRow32AVX2(y, h, alpha, shift, gamma, beta []float32)            { panic("unreachable") }
+func bnReluRow32AVX2(y, h, alpha, shift, gamma, beta []float32)        { panic("unreachable") }
+func bnReluMaskRow32AVX2(y, h, m, alpha, shift, gamma, beta []float32) { panic("unreachable") }
+func bnGradRow32AVX2(d, h, g, gamma, mean, k, gmean, alpha []float32)  { panic("unreachable") }
+func bnBackRow32AVX2(dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float32) {
+	panic("unreachable")
+}
+func bnBackReluRow32AVX2(d, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float32) {
+	panic("unreachable")
+}
+func bnBackReluMaskRow32AVX2(d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float32) {
+	panic("unreachable")
+}

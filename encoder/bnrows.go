@@ -1,5 +1,11 @@
 package encoder
 
+import (
+	"gorgonia.org/tensor"
+
+	"github.com/pidreg/pidreg/internal/opkit"
+)
+
 // Row kernels of the BatchNorm ops. Each is a Go loop (suffix Go) and, on
 // amd64 with AVX2, the same loop four columns at a time in assembly
 // (suffix AVX2, written by internal/asmgen: go generate ./encoder/); the
@@ -97,6 +103,36 @@ func bnGradRow(d, h, g, gamma, mean, k, gmean, alpha []float64) {
 	bnGradRowGo(d[n:], h[n:], g[n:], gamma[n:], mean[n:], k[n:], gmean[n:], alpha[n:])
 }
 
+// rowKernels are the row kernels of one element type: the functions above
+// (assembly and Go) for float64, the Go loops for float32 (rows32).
+type rowKernels[T opkit.Elem] struct {
+	addRow            func(acc, h []T)
+	addSqDevRow       func(acc, h, mean []T)
+	bnRow             func(y, h, alpha, shift, gamma, beta []T)
+	bnReluRow         func(y, h, alpha, shift, gamma, beta []T)
+	bnReluMaskRow     func(y, h, m, alpha, shift, gamma, beta []T)
+	bnBackRow         func(dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T)
+	bnBackReluRow     func(d, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T)
+	bnBackReluMaskRow func(d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T)
+	bnGradRow         func(d, h, g, gamma, mean, k, gmean, alpha []T)
+}
+
+var rows64 = &rowKernels[float64]{
+	addRow: addRow, addSqDevRow: addSqDevRow,
+	bnRow: bnRow, bnReluRow: bnReluRow, bnReluMaskRow: bnReluMaskRow,
+	bnBackRow: bnBackRow, bnBackReluRow: bnBackReluRow, bnBackReluMaskRow: bnBackReluMaskRow,
+	bnGradRow: bnGradRow,
+}
+
+// rowsOf returns the row kernels of T.
+func rowsOf[T opkit.Elem]() *rowKernels[T] {
+	var k any = rows64
+	if opkit.Dtype[T]() == tensor.Float32 {
+		k = rows32
+	}
+	return k.(*rowKernels[T])
+}
+
 // vectorCols is the number of leading columns of a row of c the assembly
 // kernels take: c rounded down to a multiple of 4 with AVX2, else 0.
 func vectorCols(c int) int {
@@ -106,46 +142,46 @@ func vectorCols(c int) int {
 	return c &^ 3
 }
 
-func addRowGo(acc, h []float64) {
+func addRowGo[T opkit.Elem](acc, h []T) {
 	acc = acc[:len(h)]
 	for j, v := range h {
 		acc[j] += v
 	}
 }
 
-func addSqDevRowGo(acc, h, mean []float64) {
+func addSqDevRowGo[T opkit.Elem](acc, h, mean []T) {
 	acc, mean = acc[:len(h)], mean[:len(h)]
 	for j, v := range h {
 		d := v - mean[j]
-		acc[j] += float64(d * d)
+		acc[j] += T(d * d)
 	}
 }
 
-func bnRowGo(y, h, alpha, shift, gamma, beta []float64) {
+func bnRowGo[T opkit.Elem](y, h, alpha, shift, gamma, beta []T) {
 	h, alpha, shift, gamma, beta = h[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
 	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = float64(gamma[j]*xh) + beta[j]
+		xh := T(h[j]*alpha[j]) + shift[j]
+		y[j] = T(gamma[j]*xh) + beta[j]
 	}
 }
 
-func bnReluRowGo(y, h, alpha, shift, gamma, beta []float64) {
+func bnReluRowGo[T opkit.Elem](y, h, alpha, shift, gamma, beta []T) {
 	h, alpha, shift, gamma, beta = h[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
 	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = max(float64(gamma[j]*xh)+beta[j], 0)
+		xh := T(h[j]*alpha[j]) + shift[j]
+		y[j] = max(T(gamma[j]*xh)+beta[j], 0)
 	}
 }
 
-func bnReluMaskRowGo(y, h, m, alpha, shift, gamma, beta []float64) {
+func bnReluMaskRowGo[T opkit.Elem](y, h, m, alpha, shift, gamma, beta []T) {
 	h, m, alpha, shift, gamma, beta = h[:len(y)], m[:len(y)], alpha[:len(y)], shift[:len(y)], gamma[:len(y)], beta[:len(y)]
 	for j := range y {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		y[j] = max(float64(gamma[j]*xh)+beta[j], 0) * m[j]
+		xh := T(h[j]*alpha[j]) + shift[j]
+		y[j] = max(T(gamma[j]*xh)+beta[j], 0) * m[j]
 	}
 }
 
-func bnBackRowGo(dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float64) {
+func bnBackRowGo[T opkit.Elem](dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T) {
 	c := len(dg)
 	db, sum, dot, g, h, alpha, shift, gamma, mean = db[:c], sum[:c], dot[:c], g[:c], h[:c], alpha[:c], shift[:c], gamma[:c], mean[:c]
 	for j := range dg {
@@ -153,22 +189,22 @@ func bnBackRowGo(dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float
 	}
 }
 
-func bnBackReluRowGo(d, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float64) {
+func bnBackReluRowGo[T opkit.Elem](d, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T) {
 	c := len(d)
 	dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean = dg[:c], db[:c], sum[:c], dot[:c], g[:c], h[:c], alpha[:c], shift[:c], gamma[:c], beta[:c], mean[:c]
 	for j := range d {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		d[j] = g[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
+		xh := T(h[j]*alpha[j]) + shift[j]
+		d[j] = g[j] * T(b2f(T(gamma[j]*xh)+beta[j] >= 0))
 		bnSums(j, d[j], dg, db, sum, dot, h, alpha, shift, gamma, mean)
 	}
 }
 
-func bnBackReluMaskRowGo(d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []float64) {
+func bnBackReluMaskRowGo[T opkit.Elem](d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean []T) {
 	c := len(d)
 	m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta, mean = m[:c], dg[:c], db[:c], sum[:c], dot[:c], g[:c], h[:c], alpha[:c], shift[:c], gamma[:c], beta[:c], mean[:c]
 	for j := range d {
-		xh := float64(h[j]*alpha[j]) + shift[j]
-		d[j] = g[j] * m[j] * b2f(float64(gamma[j]*xh)+beta[j] >= 0)
+		xh := T(h[j]*alpha[j]) + shift[j]
+		d[j] = g[j] * m[j] * T(b2f(T(gamma[j]*xh)+beta[j] >= 0))
 		bnSums(j, d[j], dg, db, sum, dot, h, alpha, shift, gamma, mean)
 	}
 }
@@ -176,20 +212,20 @@ func bnBackReluMaskRowGo(d, m, dg, db, sum, dot, g, h, alpha, shift, gamma, beta
 // bnSums adds column j's terms of the first backward pass for the
 // gradient value gj: gj·x̂ to dg, gj to db, gj·γ to sum and (h − mean)·gj·γ
 // to dot.
-func bnSums(j int, gj float64, dg, db, sum, dot, h, alpha, shift, gamma, mean []float64) {
-	xh := float64(h[j]*alpha[j]) + shift[j]
-	dg[j] += float64(gj * xh)
+func bnSums[T opkit.Elem](j int, gj T, dg, db, sum, dot, h, alpha, shift, gamma, mean []T) {
+	xh := T(h[j]*alpha[j]) + shift[j]
+	dg[j] += T(gj * xh)
 	db[j] += gj
 	gg := gj * gamma[j]
 	sum[j] += gg
-	dot[j] += float64((h[j] - mean[j]) * gg)
+	dot[j] += T((h[j] - mean[j]) * gg)
 }
 
-func bnGradRowGo(d, h, g, gamma, mean, k, gmean, alpha []float64) {
+func bnGradRowGo[T opkit.Elem](d, h, g, gamma, mean, k, gmean, alpha []T) {
 	h, g, gamma, mean, k, gmean, alpha = h[:len(d)], g[:len(d)], gamma[:len(d)], mean[:len(d)], k[:len(d)], gmean[:len(d)], alpha[:len(d)]
 	for j := range d {
 		gj := g[j] * gamma[j]
-		t := float64((h[j] - mean[j]) * k[j])
-		d[j] = float64((gj - t - gmean[j]) * alpha[j])
+		t := T((h[j] - mean[j]) * k[j])
+		d[j] = T((gj - t - gmean[j]) * alpha[j])
 	}
 }

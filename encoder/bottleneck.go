@@ -57,7 +57,7 @@ func NewBottleneck(g *G.ExprGraph, name string, batch, k int, theta0 float64) (*
 		return nil, fmt.Errorf("%w: %q", ErrName, tn)
 	}
 	theta := G.NewScalar(g, tensor.Float64, G.WithName(tn), G.WithValue(G.NewF64(theta0)))
-	xi, err := newMatrix(g, name+".xi", batch, k, make([]float64, batch*k))
+	xi, err := newMatrix(g, name+".xi", batch, k, make([]float64, batch*k), false)
 	if err != nil {
 		return nil, err
 	}

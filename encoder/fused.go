@@ -6,6 +6,7 @@ import (
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -66,27 +67,27 @@ import (
 // linearOp is Y = X·W + 1·b for X (n × in), W (in × out) and b (1 × out):
 // one Gemm into the output buffer, then b added to every row (the same
 // order of operations as Weights.Forward, so the two agree bit for bit).
-type linearOp struct {
+type linearOp[T opkit.Elem] struct {
 	opkit.Pure
 	name string
-	out  opkit.Buffer
+	out  opkit.BufferOf[T]
 }
 
 // linearNode returns the node X·W + 1·b; name labels the op in errors.
-func linearNode(x, w, b *G.Node, name string) (*G.Node, error) {
+func linearNode[T opkit.Elem](x, w, b *G.Node, name string) (*G.Node, error) {
 	xs, ws, bs := x.Shape(), w.Shape(), b.Shape()
 	if len(xs) != 2 || len(ws) != 2 || len(bs) != 2 || xs[1] != ws[0] || bs[0] != 1 || bs[1] != ws[1] {
 		return nil, fmt.Errorf("%w: linear %s: X %v, W %v, b %v, want (n,in), (in,out), (1,out)", ErrShape, name, xs, ws, bs)
 	}
-	return G.ApplyOp(&linearOp{name: name}, x, w, b)
+	return G.ApplyOp(&linearOp[T]{name: name}, x, w, b)
 }
 
-func (op *linearOp) Arity() int { return 3 }
-func (op *linearOp) Type() hm.Type {
+func (op *linearOp[T]) Arity() int { return 3 }
+func (op *linearOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
-func (op *linearOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *linearOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	xs, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -98,19 +99,19 @@ func (op *linearOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{xs[0], ws[1]}, nil
 }
 
-func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *linearOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != 3 {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want 3", ErrShape, op, len(vs))
 	}
-	n, in, x, err := read.Matrix(vs[0], op.String()+": X")
+	n, in, x, err := opkit.MatrixOf[T](read, vs[0], op.String()+": X")
 	if err != nil {
 		return nil, err
 	}
-	in2, out, w, err := read.Matrix(vs[1], op.String()+": W")
+	in2, out, w, err := opkit.MatrixOf[T](read, vs[1], op.String()+": W")
 	if err != nil {
 		return nil, err
 	}
-	br, bc, b, err := read.Matrix(vs[2], op.String()+": b")
+	br, bc, b, err := opkit.MatrixOf[T](read, vs[2], op.String()+": b")
 	if err != nil {
 		return nil, err
 	}
@@ -118,10 +119,7 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%w: %s: X %d×%d, W %d×%d, b %d×%d", ErrShape, op, n, in, in2, out, br, bc)
 	}
 	y := op.out.Get(n * out)
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
-		blas64.General{Rows: in, Cols: out, Stride: out, Data: w},
-		0, blas64.General{Rows: n, Cols: out, Stride: out, Data: y})
+	gemm(blas.NoTrans, blas.NoTrans, n, in, x, in, out, w, n, out, y)
 	for r := 0; r < n; r++ {
 		row := y[r*out : (r+1)*out]
 		for j, bj := range b {
@@ -131,28 +129,28 @@ func (op *linearOp) Do(vs ...G.Value) (G.Value, error) {
 	return op.out.Matrix(n, out), nil
 }
 
-func (op *linearOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.linear{%s,%p}", op.name, op) }
-func (op *linearOp) Hashcode() uint32      { return opkit.Hash(op) }
-func (op *linearOp) String() string        { return "Linear{" + op.name + "}" }
-func (op *linearOp) DiffWRT(int) []bool    { return []bool{true, true, true} }
+func (op *linearOp[T]) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.linear{%s,%p}", op.name, op) }
+func (op *linearOp[T]) Hashcode() uint32      { return opkit.Hash(op) }
+func (op *linearOp[T]) String() string        { return "Linear{" + op.name + "}" }
+func (op *linearOp[T]) DiffWRT(int) []bool    { return []bool{true, true, true} }
 
 // SymDiff returns the nodes G·Wᵀ, Xᵀ·G and 1ᵀ·G for the upstream gradient G.
-func (op *linearOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+func (op *linearOp[T]) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want 3", ErrShape, op, len(in))
 	}
 	x, w := in[0], in[1]
-	dxOp := &linearGradOp{kind: gradX, name: op.name, x: x}
+	dxOp := &linearGradOp[T]{kind: gradX, name: op.name, x: x}
 	dx, err := G.ApplyOp(dxOp, grad, w)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂X node: %w", op, err)
 	}
 	dxOp.self = dx
-	dw, err := G.ApplyOp(&linearGradOp{kind: gradW, name: op.name}, x, grad)
+	dw, err := G.ApplyOp(&linearGradOp[T]{kind: gradW, name: op.name}, x, grad)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂W node: %w", op, err)
 	}
-	db, err := G.ApplyOp(&linearGradOp{kind: gradB, name: op.name}, grad)
+	db, err := G.ApplyOp(&linearGradOp[T]{kind: gradB, name: op.name}, grad)
 	if err != nil {
 		return nil, fmt.Errorf("%s: ∂/∂b node: %w", op, err)
 	}
@@ -177,29 +175,29 @@ const (
 // runs dead nodes all the same, so the op checks on every run and skips the
 // n·in·out multiply-adds of a dead node, returning its buffer unchanged (a
 // matrix of the right shape whose contents nothing reads).
-type linearGradOp struct {
+type linearGradOp[T opkit.Elem] struct {
 	opkit.Leaf
 	kind gradKind
 	name string
 	x    *G.Node // gradX: the input X whose derivative this node computes
 	self *G.Node // gradX: this op's node
-	out  opkit.Buffer
+	out  opkit.BufferOf[T]
 }
 
-func (op *linearGradOp) Arity() int {
+func (op *linearGradOp[T]) Arity() int {
 	if op.kind == gradB {
 		return 1
 	}
 	return 2
 }
-func (op *linearGradOp) Type() hm.Type {
+func (op *linearGradOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.kind == gradB {
 		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
 	}
 	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 }
-func (op *linearGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *linearGradOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s0, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -219,7 +217,7 @@ func (op *linearGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 
 // live reports whether the ∂/∂X node's value can be read: it has a consumer
 // in the graph or it is X's derivative (bound to X's gradient).
-func (op *linearGradOp) live() bool {
+func (op *linearGradOp[T]) live() bool {
 	if op.self == nil || op.x == nil {
 		return true
 	}
@@ -229,17 +227,17 @@ func (op *linearGradOp) live() bool {
 	return op.self.Graph().To(op.self.ID()).Len() > 0
 }
 
-func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *linearGradOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
 	switch op.kind {
 	case gradX:
-		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
+		n, out, g, err := opkit.MatrixOf[T](read, vs[0], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
-		in, out2, w, err := read.Matrix(vs[1], op.String()+": W")
+		in, out2, w, err := opkit.MatrixOf[T](read, vs[1], op.String()+": W")
 		if err != nil {
 			return nil, err
 		}
@@ -250,17 +248,14 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 		if !op.live() {
 			return op.out.Matrix(n, in), nil
 		}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
-			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
-			blas64.General{Rows: in, Cols: out, Stride: out, Data: w},
-			0, blas64.General{Rows: n, Cols: in, Stride: in, Data: dx})
+		gemm(blas.NoTrans, blas.Trans, n, out, g, in, out, w, n, in, dx)
 		return op.out.Matrix(n, in), nil
 	case gradW:
-		n, in, x, err := read.Matrix(vs[0], op.String()+": X")
+		n, in, x, err := opkit.MatrixOf[T](read, vs[0], op.String()+": X")
 		if err != nil {
 			return nil, err
 		}
-		n2, out, g, err := read.Matrix(vs[1], op.String()+": upstream gradient")
+		n2, out, g, err := opkit.MatrixOf[T](read, vs[1], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
@@ -269,12 +264,10 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 		}
 		dw := op.out.Get(in * out)
 		// dW = Xᵀ·G: the transpose is a packing order of the kernel, not a copy.
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: n, Cols: in, Stride: in, Data: x},
-			blas64.General{Rows: n, Cols: out, Stride: out, Data: g},
-			0, blas64.General{Rows: in, Cols: out, Stride: out, Data: dw})
+		gemm(blas.Trans, blas.NoTrans, n, in, x, n, out, g, in, out, dw)
 		return op.out.Matrix(in, out), nil
 	default:
-		n, out, g, err := read.Matrix(vs[0], op.String()+": upstream gradient")
+		n, out, g, err := opkit.MatrixOf[T](read, vs[0], op.String()+": upstream gradient")
 		if err != nil {
 			return nil, err
 		}
@@ -289,11 +282,11 @@ func (op *linearGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 }
 
-func (op *linearGradOp) WriteHash(h hash.Hash) {
+func (op *linearGradOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.linearGrad%d{%s,%p}", op.kind, op.name, op)
 }
-func (op *linearGradOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *linearGradOp) String() string {
+func (op *linearGradOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *linearGradOp[T]) String() string {
 	return [...]string{"LinearGradX{", "LinearGradW{", "ColSum{"}[op.kind] + op.name + "}"
 }
 
@@ -301,38 +294,38 @@ func (op *linearGradOp) String() string {
 
 // reluMaskOp is Y = max(H, 0) ⊙ M with M a non-differentiable dropout mask
 // node of H's shape, or Y = max(H, 0) without a mask. A NaN in H stays NaN.
-type reluMaskOp struct {
+type reluMaskOp[T opkit.Elem] struct {
 	opkit.Pure
 	name    string
 	hasMask bool
-	out     opkit.Buffer
+	out     opkit.BufferOf[T]
 }
 
 // reluMaskNode returns max(h, 0) ⊙ mask, or max(h, 0) when mask is nil.
-func reluMaskNode(h, mask *G.Node, name string) (*G.Node, error) {
+func reluMaskNode[T opkit.Elem](h, mask *G.Node, name string) (*G.Node, error) {
 	if mask == nil {
-		return G.ApplyOp(&reluMaskOp{name: name}, h)
+		return G.ApplyOp(&reluMaskOp[T]{name: name}, h)
 	}
 	if !h.Shape().Eq(mask.Shape()) {
 		return nil, fmt.Errorf("%w: ReLU⊙mask %s: input %v, mask %v", ErrShape, name, h.Shape(), mask.Shape())
 	}
-	return G.ApplyOp(&reluMaskOp{name: name, hasMask: true}, h, mask)
+	return G.ApplyOp(&reluMaskOp[T]{name: name, hasMask: true}, h, mask)
 }
 
-func (op *reluMaskOp) Arity() int {
+func (op *reluMaskOp[T]) Arity() int {
 	if op.hasMask {
 		return 2
 	}
 	return 1
 }
-func (op *reluMaskOp) Type() hm.Type {
+func (op *reluMaskOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	if op.hasMask {
 		return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a), opkit.MatrixType(a))
 	}
 	return hm.NewFnType(opkit.MatrixType(a), opkit.MatrixType(a))
 }
-func (op *reluMaskOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *reluMaskOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -342,14 +335,14 @@ func (op *reluMaskOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 
 // inputs returns H and the mask (nil without one) of a reluMask or
 // reluMaskGrad call, checking that they have one shape.
-func (op *reluMaskOp) inputs(vs []G.Value, what string) (r, c int, h, m []float64, err error) {
-	if r, c, h, err = read.Matrix(vs[0], what+": H"); err != nil {
+func (op *reluMaskOp[T]) inputs(vs []G.Value, what string) (r, c int, h, m []T, err error) {
+	if r, c, h, err = opkit.MatrixOf[T](read, vs[0], what+": H"); err != nil {
 		return 0, 0, nil, nil, err
 	}
 	if !op.hasMask {
 		return r, c, h, nil, nil
 	}
-	r2, c2, m, err := read.Matrix(vs[1], what+": mask")
+	r2, c2, m, err := opkit.MatrixOf[T](read, vs[1], what+": mask")
 	if err != nil {
 		return 0, 0, nil, nil, err
 	}
@@ -359,7 +352,7 @@ func (op *reluMaskOp) inputs(vs []G.Value, what string) (r, c int, h, m []float6
 	return r, c, h, m, nil
 }
 
-func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *reluMaskOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
@@ -383,17 +376,17 @@ func (op *reluMaskOp) Do(vs ...G.Value) (G.Value, error) {
 	return op.out.Matrix(r, c), nil
 }
 
-func (op *reluMaskOp) WriteHash(h hash.Hash) {
+func (op *reluMaskOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMask{%s,%v,%p}", op.name, op.hasMask, op)
 }
-func (op *reluMaskOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *reluMaskOp) String() string {
+func (op *reluMaskOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *reluMaskOp[T]) String() string {
 	if op.hasMask {
 		return "ReLUMask{" + op.name + "}"
 	}
 	return "ReLU{" + op.name + "}"
 }
-func (op *reluMaskOp) DiffWRT(n int) []bool {
+func (op *reluMaskOp[T]) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	if n > 0 {
 		d[0] = true // the mask is a constant
@@ -402,12 +395,12 @@ func (op *reluMaskOp) DiffWRT(n int) []bool {
 }
 
 // SymDiff returns G ⊙ M ⊙ 1[H ≥ 0] for H (nil for the mask).
-func (op *reluMaskOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+func (op *reluMaskOp[T]) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want %d", ErrShape, op, len(in), op.Arity())
 	}
 	args := append(append(G.Nodes{}, in...), grad)
-	d, err := G.ApplyOp(&reluMaskGradOp{fwd: op}, args...)
+	d, err := G.ApplyOp(&reluMaskGradOp[T]{fwd: op}, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: gradient node: %w", op, err)
 	}
@@ -418,14 +411,14 @@ func (op *reluMaskOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 
 // reluMaskGradOp maps (H, [M,] G) to G ⊙ M ⊙ 1[H ≥ 0]. It is not
 // differentiable itself.
-type reluMaskGradOp struct {
+type reluMaskGradOp[T opkit.Elem] struct {
 	opkit.Leaf
-	fwd *reluMaskOp
-	out opkit.Buffer
+	fwd *reluMaskOp[T]
+	out opkit.BufferOf[T]
 }
 
-func (op *reluMaskGradOp) Arity() int { return op.fwd.Arity() + 1 }
-func (op *reluMaskGradOp) Type() hm.Type {
+func (op *reluMaskGradOp[T]) Arity() int { return op.fwd.Arity() + 1 }
+func (op *reluMaskGradOp[T]) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	ts := make([]hm.Type, op.Arity()+1)
 	for i := range ts {
@@ -433,7 +426,7 @@ func (op *reluMaskGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(ts...)
 }
-func (op *reluMaskGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
+func (op *reluMaskGradOp[T]) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	s, err := read.MatrixShape(op.String(), 0, ns)
 	if err != nil {
 		return nil, err
@@ -441,7 +434,7 @@ func (op *reluMaskGradOp) InferShape(ns ...G.DimSizer) (tensor.Shape, error) {
 	return s.Clone(), nil
 }
 
-func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *reluMaskGradOp[T]) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%w: %s: %d inputs, want %d", ErrShape, op, len(vs), op.Arity())
 	}
@@ -449,7 +442,7 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	r2, c2, g, err := read.Matrix(vs[len(vs)-1], op.String()+": upstream gradient")
+	r2, c2, g, err := opkit.MatrixOf[T](read, vs[len(vs)-1], op.String()+": upstream gradient")
 	if err != nil {
 		return nil, err
 	}
@@ -462,22 +455,40 @@ func (op *reluMaskGradOp) Do(vs ...G.Value) (G.Value, error) {
 	g = g[:len(h)]
 	if m == nil {
 		for i, v := range h {
-			d[i] = g[i] * b2f(v >= 0)
+			d[i] = g[i] * T(b2f(v >= 0))
 		}
 	} else {
 		m = m[:len(h)]
 		for i, v := range h {
-			d[i] = g[i] * m[i] * b2f(v >= 0)
+			d[i] = g[i] * m[i] * T(b2f(v >= 0))
 		}
 	}
 	return op.out.Matrix(r, c), nil
 }
 
-func (op *reluMaskGradOp) WriteHash(h hash.Hash) {
+func (op *reluMaskGradOp[T]) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "pidreg.reluMaskGrad{%s,%v,%p}", op.fwd.name, op.fwd.hasMask, op)
 }
-func (op *reluMaskGradOp) Hashcode() uint32 { return opkit.Hash(op) }
-func (op *reluMaskGradOp) String() string   { return op.fwd.String() + "Grad" }
+func (op *reluMaskGradOp[T]) Hashcode() uint32 { return opkit.Hash(op) }
+func (op *reluMaskGradOp[T]) String() string   { return op.fwd.String() + "Grad" }
+
+// gemm sets C = op(A)·op(B) for the row-major (ar × ac) A, (br × bc) B and
+// (cr × cc) C, through blas64.Gemm for float64 and blas32.Gemm for float32
+// (the transposes are BLAS flags, not copies).
+func gemm[T opkit.Elem](tA, tB blas.Transpose, ar, ac int, a []T, br, bc int, b []T, cr, cc int, c []T) {
+	switch a := any(a).(type) {
+	case []float64:
+		blas64.Gemm(tA, tB, 1,
+			blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: a},
+			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float64)},
+			0, blas64.General{Rows: cr, Cols: cc, Stride: cc, Data: any(c).([]float64)})
+	case []float32:
+		blas32.Gemm(tA, tB, 1,
+			blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: a},
+			blas32.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float32)},
+			0, blas32.General{Rows: cr, Cols: cc, Stride: cc, Data: any(c).([]float32)})
+	}
+}
 
 // b2f returns 1 for true and 0 for false without a branch (the compiler
 // turns the conditional assignment into SETcc).

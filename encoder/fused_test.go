@@ -160,7 +160,7 @@ func TestLinearOpFD(t *testing.T) {
 	x := mustInput(t, g, "x", n, in, xd)
 	w := mustInput(t, g, "W", in, out, wd)
 	b := mustInput(t, g, "b", 1, out, bd)
-	y, err := linearNode(x, w, b, "t")
+	y, err := linearNode[float64](x, w, b, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestReluMaskOpFD(t *testing.T) {
 		if withMask {
 			mask = mustInput(t, g, "mask", r, c, md)
 		}
-		y, err := reluMaskNode(h, mask, "t")
+		y, err := reluMaskNode[float64](h, mask, "t")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestReluMaskOpFD(t *testing.T) {
 	md := []float64{2, 2, 2, 0, 2, 0}
 	h := mustInput(t, g, "h", 2, 3, hd)
 	mask := mustInput(t, g, "mask", 2, 3, md)
-	y, err := reluMaskNode(h, mask, "t")
+	y, err := reluMaskNode[float64](h, mask, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestDeadInputGradient(t *testing.T) {
 	}
 	liveness := func(g *G.ExprGraph) (live, dead int) {
 		for _, n := range g.AllNodes() {
-			if op, ok := n.Op().(*linearGradOp); ok && op.kind == gradX {
+			if op, ok := n.Op().(*linearGradOp[float64]); ok && op.kind == gradX {
 				if op.live() {
 					live++
 				} else {
@@ -345,21 +345,21 @@ func TestFusedOpErrors(t *testing.T) {
 	x := mustInput(t, g, "x", 4, 3, make([]float64, 12))
 	w := mustInput(t, g, "W", 2, 5, make([]float64, 10))
 	b := mustInput(t, g, "b", 1, 5, make([]float64, 5))
-	if _, err := linearNode(x, w, b, "t"); err == nil {
+	if _, err := linearNode[float64](x, w, b, "t"); err == nil {
 		t.Error("linear with mismatched X and W: no error")
 	}
 	m := mustInput(t, g, "m", 3, 4, make([]float64, 12))
-	if _, err := reluMaskNode(x, m, "t"); err == nil {
+	if _, err := reluMaskNode[float64](x, m, "t"); err == nil {
 		t.Error("ReLU with a mask of another shape: no error")
 	}
-	op := &linearOp{name: "t"}
+	op := &linearOp[float64]{name: "t"}
 	if _, err := op.Do(x.Value(), w.Value(), b.Value()); err == nil {
 		t.Error("linear Do with mismatched values: no error")
 	}
 	if _, err := op.Do(G.NewF64(1), w.Value(), b.Value()); err == nil {
 		t.Error("linear Do with a scalar: no error")
 	}
-	rm := &reluMaskOp{name: "t", hasMask: true}
+	rm := &reluMaskOp[float64]{name: "t", hasMask: true}
 	if _, err := rm.Do(x.Value(), m.Value()); err == nil {
 		t.Error("ReLU⊙mask Do with mismatched values: no error")
 	}
@@ -374,7 +374,7 @@ func BenchmarkLinearOp(b *testing.B) {
 	w.Reshape(256, 128)
 	bb := tensorOf(randSlice(rng, 128))
 	bb.Reshape(1, 128)
-	op := &linearOp{name: "bench"}
+	op := &linearOp[float64]{name: "bench"}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := op.Do(x, w, bb); err != nil {
@@ -419,7 +419,7 @@ func TestBatchNormOpFD(t *testing.T) {
 				}
 				mask = mustInput(t, g, "mask", n, c, md)
 			}
-			op := newBatchNormOp("t", c, 0.1, 1e-3, tc.relu)
+			op := newBatchNormOp[float64]("t", c, 0.1, 1e-3, tc.relu)
 			y, err := batchNormNode(op, h, gamma, beta, mask)
 			if err != nil {
 				t.Fatal(err)
@@ -462,7 +462,7 @@ func TestBatchNormOpFD(t *testing.T) {
 			fdCheck(t, "dL/dH", vm, loss, hd, gh, step, tol)
 			fdCheck(t, "dL/dγ", vm, loss, gd, gg, step, tol)
 			fdCheck(t, "dL/dβ", vm, loss, bd, gb, step, tol)
-			if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, false), h, gamma, beta, nil); err == nil {
+			if _, err := batchNormNode(newBatchNormOp[float64]("t", 3, 0.1, 1e-5, false), h, gamma, beta, nil); err == nil {
 				t.Error("BatchNorm with the wrong channel count: no error")
 			}
 			if _, err := op.Do(append([]G.Value{h.Value(), h.Value()}, beta.Value(), h.Value())[:op.Arity()]...); err == nil {
@@ -474,10 +474,10 @@ func TestBatchNormOpFD(t *testing.T) {
 	h := mustInput(t, g, "h", 4, 3, make([]float64, 12))
 	v := mustInput(t, g, "v", 1, 3, make([]float64, 3))
 	m := mustInput(t, g, "m", 4, 3, make([]float64, 12))
-	if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, false), h, v, v, m); err == nil {
+	if _, err := batchNormNode(newBatchNormOp[float64]("t", 3, 0.1, 1e-5, false), h, v, v, m); err == nil {
 		t.Error("a dropout mask on a BatchNorm without ReLU: no error")
 	}
-	if _, err := batchNormNode(newBatchNormOp("t", 3, 0.1, 1e-5, true), h, v, v, mustInput(t, g, "m2", 3, 3, make([]float64, 9))); err == nil {
+	if _, err := batchNormNode(newBatchNormOp[float64]("t", 3, 0.1, 1e-5, true), h, v, v, mustInput(t, g, "m2", 3, 3, make([]float64, 9))); err == nil {
 		t.Error("a dropout mask of the wrong shape: no error")
 	}
 }
@@ -558,18 +558,18 @@ func BenchmarkBatchNormOp(b *testing.B) {
 	}
 	m := opkit.MatrixValue(n, c, mask)
 	gamma, beta := opkit.MatrixValue(1, c, randSlice(rng, c)), opkit.MatrixValue(1, c, randSlice(rng, c))
-	plain := newBatchNormOp("bench", c, 0.1, 1e-5, false)
-	masked := newBatchNormOp("bench", c, 0.1, 1e-5, true)
+	plain := newBatchNormOp[float64]("bench", c, 0.1, 1e-5, false)
+	masked := newBatchNormOp[float64]("bench", c, 0.1, 1e-5, true)
 	masked.hasMask = true
 	for _, bc := range []struct {
 		name string
-		op   *batchNormOp
+		op   *batchNormOp[float64]
 		in   []G.Value
 	}{
 		{"plain", plain, []G.Value{h, gamma, beta}},
 		{"relu+mask", masked, []G.Value{h, gamma, beta, m}},
 	} {
-		grad := &batchNormGradOp{fwd: bc.op}
+		grad := &batchNormGradOp[float64]{fwd: bc.op}
 		gin := append(append([]G.Value{}, bc.in...), g)
 		b.Run(bc.name+"/forward", func(b *testing.B) {
 			b.ReportAllocs()
@@ -604,18 +604,18 @@ func BenchmarkReluMaskOp(b *testing.B) {
 	}
 	m := opkit.MatrixValue(n, c, mask)
 	ones := opkit.MatrixValue(n, c, filled(n*c, 1))
-	withMask := &reluMaskOp{name: "bench", hasMask: true}
-	noMask := &reluMaskOp{name: "bench"}
+	withMask := &reluMaskOp[float64]{name: "bench", hasMask: true}
+	noMask := &reluMaskOp[float64]{name: "bench"}
 	for _, bc := range []struct {
 		name string
-		op   *reluMaskOp
+		op   *reluMaskOp[float64]
 		in   []G.Value
 	}{
 		{"mask", withMask, []G.Value{h, m}},
 		{"ones", withMask, []G.Value{h, ones}},
 		{"none", noMask, []G.Value{h}},
 	} {
-		grad := &reluMaskGradOp{fwd: bc.op}
+		grad := &reluMaskGradOp[float64]{fwd: bc.op}
 		gin := append(append([]G.Value{}, bc.in...), g)
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

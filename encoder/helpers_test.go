@@ -23,7 +23,7 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 // mustInput adds a (r × c) float64 input node backed by data.
 func mustInput(t testing.TB, g *G.ExprGraph, name string, r, c int, data []float64) *G.Node {
 	t.Helper()
-	n, err := newMatrix(g, name, r, c, data)
+	n, err := newMatrix(g, name, r, c, data, false)
 	if err != nil {
 		t.Fatal(err)
 	}

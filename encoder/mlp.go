@@ -8,6 +8,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/pidreg/pidreg/internal/opkit"
 )
 
 // Sentinel errors callers can test with errors.Is.
@@ -50,6 +52,12 @@ type Config struct {
 	Momentum float64
 	// Epsilon is the BatchNorm variance offset. 0 means 1e-5.
 	Epsilon float64
+	// Float32 holds the stack's parameters, activations and gradients in
+	// float32 (the matrix products through blas32): Forward still takes and
+	// returns float64 nodes and converts at both ends, the BatchNorm running
+	// statistics stay float64, and Snapshot and Restore convert the
+	// parameters. The default, false, is float64 throughout.
+	Float32 bool
 }
 
 // resolved returns the configuration with its defaults filled in, or an error
@@ -112,12 +120,19 @@ func DefaultDropout(n int) []float64 {
 // layer is one Linear (+ BatchNorm) (+ ReLU) (+ Dropout) block of an MLP.
 type layer struct {
 	in, out     int
-	w, b        *G.Node      // (in, out), (1, out)
-	gamma, beta *G.Node      // (1, out) BatchNorm scale and shift, nil without BN
-	bn          *batchNormOp // the BatchNorm op and its running statistics, nil without BN
+	w, b        *G.Node // (in, out), (1, out)
+	gamma, beta *G.Node // (1, out) BatchNorm scale and shift, nil without BN
+	bn          bnOp    // the BatchNorm op and its running statistics, nil without BN
 	relu        bool
 	p           float64 // dropout probability
 	mask        *G.Node // (batch, out) input node, nil when p == 0
+}
+
+// bnOp is a layer's BatchNorm op, a *batchNormOp of the stack's element
+// type.
+type bnOp interface {
+	G.Op
+	running() (mean, vars []float64)
 }
 
 // MLP is a multilayer perceptron whose parameters live in a gorgonia graph
@@ -169,26 +184,31 @@ func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng
 			w[j] = std * rng.NormFloat64()
 		}
 		pre := fmt.Sprintf("%s.l%d.", name, i)
-		if l.w, err = newMatrix(g, pre+"W", l.in, l.out, w); err != nil {
+		f32 := rc.Float32
+		if l.w, err = newMatrix(g, pre+"W", l.in, l.out, w, f32); err != nil {
 			return nil, err
 		}
-		if l.b, err = newMatrix(g, pre+"b", 1, l.out, make([]float64, l.out)); err != nil {
+		if l.b, err = newMatrix(g, pre+"b", 1, l.out, make([]float64, l.out), f32); err != nil {
 			return nil, err
 		}
 		if hidden || rc.OutputBN {
-			if l.gamma, err = newMatrix(g, pre+"gamma", 1, l.out, filled(l.out, 1)); err != nil {
+			if l.gamma, err = newMatrix(g, pre+"gamma", 1, l.out, filled(l.out, 1), f32); err != nil {
 				return nil, err
 			}
-			if l.beta, err = newMatrix(g, pre+"beta", 1, l.out, make([]float64, l.out)); err != nil {
+			if l.beta, err = newMatrix(g, pre+"beta", 1, l.out, make([]float64, l.out), f32); err != nil {
 				return nil, err
 			}
-			l.bn = newBatchNormOp(pre+"bn", l.out, rc.Momentum, rc.Epsilon, hidden)
+			if f32 {
+				l.bn = newBatchNormOp[float32](pre+"bn", l.out, rc.Momentum, rc.Epsilon, hidden)
+			} else {
+				l.bn = newBatchNormOp[float64](pre+"bn", l.out, rc.Momentum, rc.Epsilon, hidden)
+			}
 		}
 		if hidden {
 			l.relu = true
 			l.p = rc.Dropout[i]
 			if l.p > 0 {
-				if l.mask, err = newMatrix(g, pre+"mask", batch, l.out, filled(batch*l.out, 1)); err != nil {
+				if l.mask, err = newMatrix(g, pre+"mask", batch, l.out, filled(batch*l.out, 1), f32); err != nil {
 					return nil, err
 				}
 			}
@@ -207,14 +227,43 @@ func filled(n int, v float64) []float64 {
 	return s
 }
 
-// newMatrix adds a float64 (rows × cols) leaf node backed by data, refusing a
-// name that already exists (gorgonia would merge the two nodes).
-func newMatrix(g *G.ExprGraph, name string, rows, cols int, data []float64) (*G.Node, error) {
+// newMatrix adds a (rows × cols) leaf node backed by data, or by data
+// rounded to float32 when f32 is set, refusing a name that already exists
+// (gorgonia would merge the two nodes).
+func newMatrix(g *G.ExprGraph, name string, rows, cols int, data []float64, f32 bool) (*G.Node, error) {
 	if len(g.ByName(name)) > 0 {
 		return nil, fmt.Errorf("%w: %q", ErrName, name)
 	}
+	if f32 {
+		d := make([]float32, len(data))
+		copyFloats(d, data)
+		t := tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d))
+		return G.NewMatrix(g, tensor.Float32, G.WithShape(rows, cols), G.WithName(name), G.WithValue(t)), nil
+	}
 	t := tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data))
 	return G.NewMatrix(g, tensor.Float64, G.WithShape(rows, cols), G.WithName(name), G.WithValue(t)), nil
+}
+
+// copyFloats copies src into dst, converting each value.
+func copyFloats[D, S opkit.Elem](dst []D, src []S) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = D(v)
+	}
+}
+
+// nodeData returns the float32 or float64 backing array of a leaf node.
+func nodeData(n *G.Node) any { return n.Value().Data() }
+
+// setData copies src into the backing array of a leaf node, converting
+// to its element type.
+func setData(n *G.Node, src []float64) {
+	switch d := nodeData(n).(type) {
+	case []float64:
+		copy(d, src)
+	case []float32:
+		copyFloats(d, src)
+	}
 }
 
 // In returns the input width.
@@ -262,23 +311,42 @@ func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
 	if x.Dtype() != tensor.Float64 {
 		return nil, fmt.Errorf("%w: MLP %q: input dtype %v, want float64", ErrConfig, m.name, x.Dtype())
 	}
-	h := x
+	var h *G.Node
+	var err error
+	if m.cfg.Float32 {
+		if h, err = castNode[float64, float32](x, m.name+".in"); err == nil {
+			if h, err = forwardLayers[float32](m, h); err == nil {
+				h, err = castNode[float32, float64](h, m.name+".out")
+			}
+		}
+	} else {
+		h, err = forwardLayers[float64](m, x)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.forwarded = true
+	return h, nil
+}
+
+// forwardLayers wires the layers of m onto h, a node of element type T.
+func forwardLayers[T opkit.Elem](m *MLP, h *G.Node) (*G.Node, error) {
 	for i := range m.layers {
 		l := &m.layers[i]
 		pre := fmt.Sprintf("%s.l%d", m.name, i)
 		var err error
-		if h, err = linearNode(h, l.w, l.b, pre); err != nil {
+		if h, err = linearNode[T](h, l.w, l.b, pre); err != nil {
 			return nil, fmt.Errorf("MLP %q layer %d: x·W + b: %w", m.name, i, err)
 		}
 		switch {
 		case l.bn != nil:
 			// BatchNorm, and on hidden layers the ReLU and the dropout mask
 			// (none when p = 0), in one op.
-			if h, err = batchNormNode(l.bn, h, l.gamma, l.beta, l.mask); err != nil {
+			if h, err = batchNormNode(l.bn.(*batchNormOp[T]), h, l.gamma, l.beta, l.mask); err != nil {
 				return nil, fmt.Errorf("MLP %q layer %d: BatchNorm: %w", m.name, i, err)
 			}
 		case l.relu:
-			if h, err = reluMaskNode(h, l.mask, pre); err != nil {
+			if h, err = reluMaskNode[T](h, l.mask, pre); err != nil {
 				return nil, fmt.Errorf("MLP %q layer %d: ReLU and dropout: %w", m.name, i, err)
 			}
 		}
@@ -286,7 +354,6 @@ func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
 			return nil, fmt.Errorf("%w: MLP %q layer %d has a dropout mask but no ReLU", ErrConfig, m.name, i)
 		}
 	}
-	m.forwarded = true
 	return h, nil
 }
 
@@ -319,7 +386,12 @@ func (m *MLP) ResampleDropout(rng *rand.Rand) {
 		if l.mask == nil {
 			continue
 		}
-		fillMask(l.mask.Value().Data().([]float64), l.p, rng)
+		switch d := nodeData(l.mask).(type) {
+		case []float64:
+			fillMask(d, l.p, rng)
+		case []float32:
+			fillMask(d, l.p, rng)
+		}
 	}
 }
 
@@ -329,7 +401,7 @@ func (m *MLP) DropoutDraws() [][]float64 {
 	var d [][]float64
 	for _, l := range m.layers {
 		if l.mask != nil {
-			d = append(d, make([]float64, len(l.mask.Value().Data().([]float64))))
+			d = append(d, make([]float64, l.mask.Shape().TotalSize()))
 		}
 	}
 	return d
@@ -351,32 +423,33 @@ func (m *MLP) DrawDropout(dst [][]float64, rng *rand.Rand) {
 }
 
 // SetDropout copies masks drawn by DrawDropout into the masks the next
-// RunAll reads.
+// RunAll reads (rounded to float32 in a Float32 stack: the same values
+// ResampleDropout writes).
 func (m *MLP) SetDropout(src [][]float64) {
 	i := 0
 	for _, l := range m.layers {
 		if l.mask == nil {
 			continue
 		}
-		copy(l.mask.Value().Data().([]float64), src[i])
+		setData(l.mask, src[i])
 		i++
 	}
 }
 
 // fillMask fills d as ResampleDropout describes for drop probability p.
-func fillMask(d []float64, p float64, rng *rand.Rand) {
-	keep := 1 / (1 - p)
+func fillMask[T opkit.Elem](d []T, p float64, rng *rand.Rand) {
+	keep := T(1 / (1 - p))
 	t := uint64(math.Ceil(p * (1 << 32))) // ≤ 2³², exact: p·2³² only rescales
 	// keep·1[u ≥ t] without a branch: u < t is a coin flip the branch
 	// predictor cannot learn.
 	i := 0
 	for ; i+2 <= len(d); i += 2 {
 		u := rng.Uint64()
-		d[i] = keep * b2f(u&(1<<32-1) >= t)
-		d[i+1] = keep * b2f(u>>32 >= t)
+		d[i] = keep * T(b2f(u&(1<<32-1) >= t))
+		d[i+1] = keep * T(b2f(u>>32 >= t))
 	}
 	if i < len(d) {
-		d[i] = keep * b2f(rng.Uint64()&(1<<32-1) >= t)
+		d[i] = keep * T(b2f(rng.Uint64()&(1<<32-1) >= t))
 	}
 }
 
@@ -397,16 +470,25 @@ func (m *MLP) Snapshot() *Weights {
 			L.Gamma = cloneData(l.gamma)
 			L.Beta = cloneData(l.beta)
 			L.Eps = m.cfg.Epsilon
-			L.Mean = append([]float64{}, l.bn.runMean...)
-			L.Var = append([]float64{}, l.bn.runVar...)
+			mean, vars := l.bn.running()
+			L.Mean = append([]float64{}, mean...)
+			L.Var = append([]float64{}, vars...)
 		}
 		w.Layers[i] = L
 	}
 	return w
 }
 
+// cloneData returns a float64 copy of a leaf node's values.
 func cloneData(n *G.Node) []float64 {
-	return append([]float64{}, n.Value().Data().([]float64)...)
+	switch d := nodeData(n).(type) {
+	case []float32:
+		out := make([]float64, len(d))
+		copyFloats(out, d)
+		return out
+	default:
+		return append([]float64{}, d.([]float64)...)
+	}
 }
 
 // Restore copies w's parameters into the graph's tensors (in place, so a
@@ -439,13 +521,14 @@ func (m *MLP) Restore(w *Weights) error {
 	for i := range m.layers {
 		l := &m.layers[i]
 		L := w.Layers[i]
-		copy(l.w.Value().Data().([]float64), L.W)
-		copy(l.b.Value().Data().([]float64), L.B)
+		setData(l.w, L.W)
+		setData(l.b, L.B)
 		if L.BN {
-			copy(l.gamma.Value().Data().([]float64), L.Gamma)
-			copy(l.beta.Value().Data().([]float64), L.Beta)
-			copy(l.bn.runMean, L.Mean)
-			copy(l.bn.runVar, L.Var)
+			setData(l.gamma, L.Gamma)
+			setData(l.beta, L.Beta)
+			mean, vars := l.bn.running()
+			copy(mean, L.Mean)
+			copy(vars, L.Var)
 		}
 	}
 	return nil

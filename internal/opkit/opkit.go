@@ -64,12 +64,32 @@ func (r Reader) typeErr() error {
 // allocated for (its data is read through the tensor's typed accessor, not
 // the reflection behind Data). what names the value in errors.
 func (r Reader) Matrix(v G.Value, what string) (rows, cols int, data []float64, err error) {
+	return MatrixOf[float64](r, v, what)
+}
+
+// Elem is the element type of the matrices the ops read and write: float64
+// everywhere, float32 in the layers of a float32 network (encoder.Config.Float32).
+type Elem interface{ float32 | float64 }
+
+// Dtype returns the tensor dtype of T.
+func Dtype[T Elem]() tensor.Dtype {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+// MatrixOf is Reader.Matrix for a matrix of element type T: it refuses a
+// value of another dtype (r.Type).
+func MatrixOf[T Elem](r Reader, v G.Value, what string) (rows, cols int, data []T, err error) {
+	dt := Dtype[T]()
 	t, ok := v.(tensor.Tensor)
 	if !ok {
-		return 0, 0, nil, fmt.Errorf("%w: %s is a %T, want a float64 matrix", r.Shape, what, v)
+		return 0, 0, nil, fmt.Errorf("%w: %s is a %T, want a %v matrix", r.Shape, what, v, dt)
 	}
-	if t.Dtype() != tensor.Float64 {
-		return 0, 0, nil, fmt.Errorf("%w: %s has dtype %v, want float64", r.typeErr(), what, t.Dtype())
+	if t.Dtype() != dt {
+		return 0, 0, nil, fmt.Errorf("%w: %s has dtype %v, want %v", r.typeErr(), what, t.Dtype(), dt)
 	}
 	s := t.Shape()
 	if len(s) != 2 {
@@ -79,14 +99,26 @@ func (r Reader) Matrix(v G.Value, what string) (rows, cols int, data []float64, 
 		t = d.Materialize()
 	}
 	if d, ok := t.(*tensor.Dense); ok {
-		data = d.Float64s()
-	} else if data, ok = t.Data().([]float64); !ok {
-		return 0, 0, nil, fmt.Errorf("%w: %s: cannot read its %v float64 data", r.Shape, what, s)
+		data = denseData[T](d)
+	} else if data, ok = t.Data().([]T); !ok {
+		return 0, 0, nil, fmt.Errorf("%w: %s: cannot read its %v %v data", r.Shape, what, s, dt)
 	}
 	if len(data) < s[0]*s[1] {
 		return 0, 0, nil, fmt.Errorf("%w: %s: %d values for shape %v", r.Shape, what, len(data), s)
 	}
 	return s[0], s[1], data[:s[0]*s[1]], nil
+}
+
+// denseData returns the backing array of a dense tensor of T's dtype
+// through its typed accessor.
+func denseData[T Elem](d *tensor.Dense) []T {
+	var data any
+	if Dtype[T]() == tensor.Float32 {
+		data = d.Float32s()
+	} else {
+		data = d.Float64s()
+	}
+	return data.([]T)
 }
 
 // Scalar returns the float64 held by a scalar value: a *gorgonia.F64 or a
@@ -128,34 +160,40 @@ func (r Reader) MatrixShape(op string, i int, ns []G.DimSizer) (tensor.Shape, er
 // MatrixType is the type of a rank-2 tensor of element type a.
 func MatrixType(a hm.TypeVariable) hm.Type { return G.TensorType{Dims: 2, Of: a} }
 
-// Buffer is an op's reused output buffer: allocated on the first run,
+// Buffer is an op's reused float64 output buffer (see BufferOf).
+type Buffer = BufferOf[float64]
+
+// BufferOf is an op's reused output buffer: allocated on the first run,
 // rewritten in place on every later one, and handed to gorgonia through a
 // reused tensor header (Matrix).
-type Buffer struct {
-	data []float64
-	hdr  Header
+type BufferOf[T Elem] struct {
+	data []T
+	hdr  HeaderOf[T]
 }
 
 // Get returns the buffer resized to n values (contents unspecified).
-func (b *Buffer) Get(n int) []float64 {
+func (b *BufferOf[T]) Get(n int) []T {
 	if cap(b.data) < n {
-		b.data = make([]float64, n)
+		b.data = make([]T, n)
 	}
 	return b.data[:n]
 }
 
 // Matrix returns an (r × c) tensor over the first r·c values of the buffer
 // (what Get(r·c) returned), through the buffer's Header.
-func (b *Buffer) Matrix(r, c int) *tensor.Dense { return b.hdr.Matrix(r, c, b.Get(r*c)) }
+func (b *BufferOf[T]) Matrix(r, c int) *tensor.Dense { return b.hdr.Matrix(r, c, b.Get(r*c)) }
 
 // MatrixValue wraps data as a new (r × c) tensor header; the data is not
 // copied. A new header costs about 8 small allocations; an op that returns
 // its own buffer on every run uses a Header (or Buffer.Matrix) instead.
-func MatrixValue(r, c int, data []float64) *tensor.Dense {
+func MatrixValue[T Elem](r, c int, data []T) *tensor.Dense {
 	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(data))
 }
 
-// Header is the tensor header an op returns over its own output buffer on
+// Header is the float64 tensor header of an op's output (see HeaderOf).
+type Header = HeaderOf[float64]
+
+// HeaderOf is the tensor header an op returns over its own output buffer on
 // every run. Matrix hands back the previous run's header when it is still
 // exactly what a new one would be, and a new header otherwise.
 //
@@ -173,23 +211,23 @@ func MatrixValue(r, c int, data []float64) *tensor.Dense {
 // only guards against misuse; the tests exercise each case.
 //
 // The zero value is ready to use. A Header must not be shared between ops.
-type Header struct {
+type HeaderOf[T Elem] struct {
 	t *tensor.Dense
 }
 
 // Matrix returns an (r × c) row-major tensor over data (len(data) = r·c, not
 // copied).
-func (h *Header) Matrix(r, c int, data []float64) *tensor.Dense {
+func (h *HeaderOf[T]) Matrix(r, c int, data []T) *tensor.Dense {
 	if h.t == nil || !pristine(h.t, r, c, data) {
 		h.t = MatrixValue(r, c, data)
 	}
 	return h.t
 }
 
-// pristine reports whether t is a plain row-major (r × c) float64 tensor
-// over exactly data: not a view, not transposed, unmasked, Go memory.
-func pristine(t *tensor.Dense, r, c int, data []float64) bool {
-	if t.Dtype() != tensor.Float64 || t.IsMaterializable() || t.RequiresIterator() || len(t.Mask()) != 0 ||
+// pristine reports whether t is a plain row-major (r × c) tensor of T's
+// dtype over exactly data: not a view, not transposed, unmasked, Go memory.
+func pristine[T Elem](t *tensor.Dense, r, c int, data []T) bool {
+	if t.Dtype() != Dtype[T]() || t.IsMaterializable() || t.RequiresIterator() || len(t.Mask()) != 0 ||
 		t.IsManuallyManaged() || !t.IsNativelyAccessible() {
 		return false
 	}
@@ -200,6 +238,6 @@ func pristine(t *tensor.Dense, r, c int, data []float64) bool {
 	if len(s) != 2 || s[0] != r || s[1] != c || len(st) != 2 || st[0] != c || st[1] != 1 {
 		return false
 	}
-	d := t.Float64s()
+	d := denseData[T](t)
 	return len(d) == len(data) && len(d) > 0 && &d[0] == &data[0]
 }
