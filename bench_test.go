@@ -34,10 +34,12 @@ func benchDataDims(n, da, db int) Dataset {
 // benchStep times one training step of the default model at batch 256 on
 // 81+86 input columns. withPID: the phase before the weights freeze (batch
 // PID and Gaussianity loss computed); otherwise the frozen phase.
-func benchStep(b *testing.B, withPID bool) { benchStepData(b, benchData(1024), withPID) }
+func benchStep(b *testing.B, withPID bool) {
+	benchStepData(b, benchData(1024), Config{Seed: 1}, withPID)
+}
 
-func benchStepData(b *testing.B, d Dataset, withPID bool) {
-	m, err := New(Config{Seed: 1}, d.Dims()...)
+func benchStepData(b *testing.B, d Dataset, cfg Config, withPID bool) {
+	m, err := New(cfg, d.Dims()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,8 +80,20 @@ func BenchmarkTrainStepFrozen(b *testing.B) { benchStep(b, false) }
 // two modalities of 493 pixels (its selection), the default model.
 func BenchmarkTrainStepMNIST(b *testing.B) {
 	d := benchDataDims(1024, 493, 493)
-	b.Run("PID", func(b *testing.B) { benchStepData(b, d, true) })
-	b.Run("Frozen", func(b *testing.B) { benchStepData(b, d, false) })
+	b.Run("PID", func(b *testing.B) { benchStepData(b, d, Config{Seed: 1}, true) })
+	b.Run("Frozen", func(b *testing.B) { benchStepData(b, d, Config{Seed: 1}, false) })
+}
+
+// BenchmarkTrainStepFloat32 is BenchmarkTrainStepPID and
+// BenchmarkTrainStepFrozen (SC: 81+86 columns) and BenchmarkTrainStepMNIST
+// (493+493) with the encoders and the head in float32 (Config.Float32).
+func BenchmarkTrainStepFloat32(b *testing.B) {
+	cfg := Config{Seed: 1, Float32: true}
+	sc, mnist := benchData(1024), benchDataDims(1024, 493, 493)
+	b.Run("PID", func(b *testing.B) { benchStepData(b, sc, cfg, true) })
+	b.Run("Frozen", func(b *testing.B) { benchStepData(b, sc, cfg, false) })
+	b.Run("MNIST/PID", func(b *testing.B) { benchStepData(b, mnist, cfg, true) })
+	b.Run("MNIST/Frozen", func(b *testing.B) { benchStepData(b, mnist, cfg, false) })
 }
 
 // BenchmarkPredict10k times Predict of the default model on 10 000 rows.

@@ -67,6 +67,7 @@ type fileConfig struct {
 	HeadHidden      []int     `json:"head_hidden"`
 	Dropout         []float64 `json:"dropout"`
 	HeadDropout     []float64 `json:"head_dropout"`
+	Float32         bool      `json:"float32,omitempty"`
 	Inputs          string    `json:"inputs"`
 	InputClip       float64   `json:"input_clip"`
 	Missing         string    `json:"missing"`
@@ -194,7 +195,7 @@ func (w *tensorWriter) layers(pre string, wt *encoder.Weights) []fileLayer {
 }
 
 func (c Config) file() fileConfig {
-	return fileConfig{Latent: c.Latent, Hidden: c.Hidden, HeadHidden: c.HeadHidden, Dropout: c.Dropout, HeadDropout: c.HeadDropout,
+	return fileConfig{Latent: c.Latent, Hidden: c.Hidden, HeadHidden: c.HeadHidden, Dropout: c.Dropout, HeadDropout: c.HeadDropout, Float32: c.Float32,
 		Inputs: c.Inputs.String(), InputClip: c.InputClip, Missing: c.Missing.String(), Epochs: c.Epochs, Batch: c.Batch,
 		LearnRate: c.LearnRate, LambdaLearnRate: c.LambdaLearnRate, ThetaInit: c.ThetaInit, ClipNorm: c.ClipNorm,
 		Patience: c.Patience, PlateauPatience: c.PlateauPatience, PlateauFactor: c.PlateauFactor, MinLearnRate: c.MinLearnRate,
@@ -204,7 +205,7 @@ func (c Config) file() fileConfig {
 }
 
 func (f fileConfig) config() (Config, error) {
-	c := Config{Latent: f.Latent, Hidden: f.Hidden, HeadHidden: f.HeadHidden, Dropout: f.Dropout, HeadDropout: f.HeadDropout,
+	c := Config{Latent: f.Latent, Hidden: f.Hidden, HeadHidden: f.HeadHidden, Dropout: f.Dropout, HeadDropout: f.HeadDropout, Float32: f.Float32,
 		InputClip: f.InputClip, Epochs: f.Epochs, Batch: f.Batch, LearnRate: f.LearnRate, LambdaLearnRate: f.LambdaLearnRate,
 		ThetaInit: f.ThetaInit, ClipNorm: f.ClipNorm, Patience: f.Patience, PlateauPatience: f.PlateauPatience,
 		PlateauFactor: f.PlateauFactor, MinLearnRate: f.MinLearnRate, CS: f.CS, CMI: f.CMI, Gauss: f.Gauss,

@@ -106,8 +106,8 @@ func (m *Model) spec(dm, batch int) trainer.Spec {
 	c := m.cfg
 	return trainer.Spec{
 		Dims: m.dims, Targets: dm, Batch: batch, Latent: c.Latent,
-		Encoder:   encoder.Config{Hidden: c.Hidden, Dropout: c.Dropout},
-		Head:      encoder.Config{Hidden: c.HeadHidden, Dropout: c.HeadDropout},
+		Encoder:   encoder.Config{Hidden: c.Hidden, Dropout: c.Dropout, Float32: c.Float32},
+		Head:      encoder.Config{Hidden: c.HeadHidden, Dropout: c.HeadDropout, Float32: c.Float32},
 		ThetaInit: c.ThetaInit, Weights: c.lossWeights(), Bandwidth: c.Bandwidth,
 		LearnRate: c.LearnRate, LambdaLearnRate: c.LambdaLearnRate, ClipNorm: c.ClipNorm,
 		Policy: c.Policy, PID: c.pidOptions(c.Debias),

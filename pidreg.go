@@ -246,6 +246,14 @@ type Config struct {
 	// layer (one setting for the whole network), otherwise the method's
 	// pattern for the head's depth.
 	HeadDropout []float64
+	// Float32 trains the encoders and the head in float32: their
+	// parameters, activations, gradients and Adam moments, with the matrix
+	// products through blas32. The bottleneck, the regularisers, the fusion,
+	// the PID and every whitening and log-determinant stay float64 (the
+	// latents are widened once per batch), and so do the saved model and
+	// prediction. Default false: float64 throughout. BENCHMARKS.md has what
+	// it changes in speed and accuracy.
+	Float32 bool
 
 	// Inputs chooses how every input column is standardised, on statistics
 	// of the training rows only. Default ZScore, the method's choice.

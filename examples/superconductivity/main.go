@@ -74,6 +74,7 @@ func run(args []string, stdout io.Writer) error {
 	quiet := fs.Bool("q", false, "no per-epoch progress")
 	models := fs.String("models", "", "benchmark these models on identical splits instead (all, or a list: pidreg,concat,late,unimodal:physics,equal-weights,no-cmi,no-cs,no-gauss,no-freeze)")
 	dropout := fs.String("dropout", "0.1,0", "dropout rate after each hidden layer, comma-separated (the method's default is 0.3,0.2)")
+	f32 := fs.Bool("float32", false, "train the encoders and the head in float32 (pidreg.Config.Float32)")
 	inputs := fs.String("inputs", "quantile", "input map: zscore (the method's) or quantile (see pidreg.InputMap)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,7 +118,7 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates, Inputs: im},
+		return bench.Report(ctx, d, splits, list, pidreg.Config{Seed: *seed, Epochs: *epochs, Dropout: rates, Inputs: im, Float32: *f32},
 			bench.Quiet(stdout, *quiet), *report, *plots, stdout)
 	}
 
@@ -132,7 +133,7 @@ func run(args []string, stdout io.Writer) error {
 	_, err = runner.Seeds(ctx, d, runner.SeedRuns{
 		Splits: splits,
 		Config: func(i int) (pidreg.Config, error) {
-			return pidreg.Config{Seed: *seed + uint64(i), Epochs: *epochs, Dropout: rates, Inputs: im}, nil
+			return pidreg.Config{Seed: *seed + uint64(i), Epochs: *epochs, Dropout: rates, Inputs: im, Float32: *f32}, nil
 		},
 		Options: runner.Options{Plots: *plots, Out: *out, Report: *report, Progress: bench.Quiet(stdout, *quiet),
 			Columns: [][]string{sc.PhysicsNames, sc.ElementNames}, Targets: []string{"critical_temp"}},

@@ -5,12 +5,13 @@ import (
 	"math"
 	"runtime"
 
+	"github.com/pidreg/pidreg/internal/opkit"
 	"github.com/pidreg/pidreg/internal/par"
 	G "gorgonia.org/gorgonia"
 )
 
 // adam is the textbook Adam optimiser (Kingma & Ba 2015, Algorithm 1) working
-// in place on the float64 backing arrays of gorgonia nodes bound with
+// in place on the backing arrays of gorgonia nodes bound with
 // BindDualValues:
 //
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
@@ -21,22 +22,47 @@ import (
 // needs one). Its update equals gorgonia's to round-off (adam_test.go).
 // Step zeroes the gradients, as gorgonia's solvers do, because the tape
 // machine accumulates into them.
+//
+// A parameter keeps its node's element type: the moments m and v of a
+// float32 node (encoder.Config.Float32) are float32 and its update is
+// computed in float32, β₁, β₂, ε, η and the bias corrections rounded to
+// float32 once per step.
 type adam struct {
 	lr, beta1, beta2, eps float64
 	t                     int
-	params                [][]float64 // parameter values, aliased
-	grads                 [][]float64 // gradients, aliased
-	m, v                  [][]float64
-	// Scalar nodes hold *G.F64 values, not arrays: their entries in params
-	// and grads are one-element staging slices, synced with the nodes
-	// around every use.
+	f64                   params[float64]
+	f32                   params[float32]
+	// Scalar nodes hold *G.F64 values, not arrays: their entries in f64 are
+	// one-element staging slices, synced with the nodes around every use.
 	scalars []scalarParam
+}
+
+// params are the parameters of one element type: their values and
+// gradients (aliased) and their moments.
+type params[T opkit.Elem] struct {
+	val, grad, m, v [][]T
+}
+
+func (p *params[T]) add(val, grad []T) {
+	p.val = append(p.val, val)
+	p.grad = append(p.grad, grad)
+	p.m = append(p.m, make([]T, len(val)))
+	p.v = append(p.v, make([]T, len(val)))
+}
+
+// size is the number of entries.
+func (p *params[T]) size() int {
+	n := 0
+	for _, v := range p.val {
+		n += len(v)
+	}
+	return n
 }
 
 // scalarParam is a scalar node. Its value and gradient objects are looked
 // up on every use: the machine may bind new *G.F64 objects on each run.
 type scalarParam struct {
-	k int // index into params and grads
+	k int // index into f64
 	n *G.Node
 }
 
@@ -52,11 +78,11 @@ func (a *adam) pull() {
 	for _, s := range a.scalars {
 		val, deriv := s.ptrs()
 		if val != nil {
-			a.params[s.k][0] = float64(*val)
+			a.f64.val[s.k][0] = float64(*val)
 		}
-		a.grads[s.k][0] = 0
+		a.f64.grad[s.k][0] = 0
 		if deriv != nil {
-			a.grads[s.k][0] = float64(*deriv)
+			a.f64.grad[s.k][0] = float64(*deriv)
 		}
 	}
 }
@@ -65,10 +91,10 @@ func (a *adam) push() {
 	for _, s := range a.scalars {
 		val, deriv := s.ptrs()
 		if val != nil {
-			*val = G.F64(a.params[s.k][0])
+			*val = G.F64(a.f64.val[s.k][0])
 		}
 		if deriv != nil {
-			*deriv = G.F64(a.grads[s.k][0])
+			*deriv = G.F64(a.f64.grad[s.k][0])
 		}
 	}
 }
@@ -85,40 +111,46 @@ func newAdam(nodes G.Nodes, lr float64) (*adam, error) {
 			if !ok {
 				return nil, fmt.Errorf("adam: gradient of scalar %s is a %T", n.Name(), gv)
 			}
-			a.scalars = append(a.scalars, scalarParam{k: len(a.params), n: n})
-			a.params = append(a.params, []float64{float64(*sv)})
-			a.grads = append(a.grads, []float64{float64(*sd)})
-			a.m = append(a.m, make([]float64, 1))
-			a.v = append(a.v, make([]float64, 1))
+			a.scalars = append(a.scalars, scalarParam{k: len(a.f64.val), n: n})
+			a.f64.add([]float64{float64(*sv)}, []float64{float64(*sd)})
 			continue
-		}
-		val, ok := n.Value().Data().([]float64)
-		if !ok {
-			return nil, fmt.Errorf("adam: node %s does not hold float64 data", n.Name())
 		}
 		gv, err := n.Grad()
 		if err != nil {
 			return nil, fmt.Errorf("adam: node %s has no gradient (bind dual values): %w", n.Name(), err)
 		}
-		grad, ok := gv.Data().([]float64)
-		if !ok || len(grad) != len(val) {
-			return nil, fmt.Errorf("adam: gradient of %s has the wrong type or size", n.Name())
+		switch val := n.Value().Data().(type) {
+		case []float64:
+			grad, ok := gv.Data().([]float64)
+			if !ok || len(grad) != len(val) {
+				return nil, fmt.Errorf("adam: gradient of %s has the wrong type or size", n.Name())
+			}
+			a.f64.add(val, grad)
+		case []float32:
+			grad, ok := gv.Data().([]float32)
+			if !ok || len(grad) != len(val) {
+				return nil, fmt.Errorf("adam: gradient of %s has the wrong type or size", n.Name())
+			}
+			a.f32.add(val, grad)
+		default:
+			return nil, fmt.Errorf("adam: node %s holds %T, want float64 or float32 data", n.Name(), val)
 		}
-		a.params = append(a.params, val)
-		a.grads = append(a.grads, grad)
-		a.m = append(a.m, make([]float64, len(val)))
-		a.v = append(a.v, make([]float64, len(val)))
 	}
 	return a, nil
 }
 
-// gradNorm returns the Euclidean norm of all gradients.
+// gradNorm returns the Euclidean norm of all gradients, summed in float64.
 func (a *adam) gradNorm() float64 {
 	a.pull()
 	var s float64
-	for _, g := range a.grads {
+	for _, g := range a.f64.grad {
 		for _, x := range g {
 			s += x * x
+		}
+	}
+	for _, g := range a.f32.grad {
+		for _, x := range g {
+			s += float64(x) * float64(x)
 		}
 	}
 	return math.Sqrt(s)
@@ -132,18 +164,26 @@ func (a *adam) clip(c float64) {
 		return
 	}
 	f := c / (n + 1e-6)
-	for _, g := range a.grads {
+	scale(a.f64.grad, f)
+	scale(a.f32.grad, f)
+	a.push()
+}
+
+func scale[T opkit.Elem](gs [][]T, f float64) {
+	for _, g := range gs {
 		for i := range g {
-			g[i] *= f
+			g[i] *= T(f)
 		}
 	}
-	a.push()
 }
 
 // zero clears the gradients without a step.
 func (a *adam) zero() {
 	a.pull()
-	for _, g := range a.grads {
+	for _, g := range a.f64.grad {
+		clear(g)
+	}
+	for _, g := range a.f32.grad {
 		clear(g)
 	}
 	a.push()
@@ -159,25 +199,11 @@ func (a *adam) step() {
 	a.t++
 	c1 := 1 / (1 - math.Pow(a.beta1, float64(a.t)))
 	c2 := 1 / (1 - math.Pow(a.beta2, float64(a.t)))
-	total := 0
-	for _, p := range a.params {
-		total += len(p)
-	}
-	if total < parallelAdam || runtime.GOMAXPROCS(0) < 2 {
-		for k := range a.params {
-			a.update(k, 0, len(a.params[k]), c1, c2)
-		}
-		return
-	}
-	// Two halves by entry count, each a run of (parameter, range) pieces.
-	half := total / 2
-	par.Run(2, func(part int) {
-		if part == 0 {
-			a.updateRange(0, half, c1, c2)
-		} else {
-			a.updateRange(half, total, c1, c2)
-		}
-	})
+	u64 := updater[float64]{p: &a.f64, lr: a.lr, b1: a.beta1, b2: a.beta2, eps: a.eps, c1: c1, c2: c2}
+	u64.run()
+	u32 := updater[float32]{p: &a.f32, lr: float32(a.lr), b1: float32(a.beta1), b2: float32(a.beta2),
+		eps: float32(a.eps), c1: float32(c1), c2: float32(c2)}
+	u32.run()
 }
 
 // parallelAdam is the number of parameters from which step uses two
@@ -185,13 +211,41 @@ func (a *adam) step() {
 // microseconds, an entry a few nanoseconds).
 const parallelAdam = 1 << 16
 
+// updater is one step's update of the parameters of one element type, with
+// its constants in that type.
+type updater[T opkit.Elem] struct {
+	p                       *params[T]
+	lr, b1, b2, eps, c1, c2 T
+}
+
+// run updates every parameter, in two halves by entry count on two
+// goroutines when there are many.
+func (u updater[T]) run() {
+	total := u.p.size()
+	if total < parallelAdam || runtime.GOMAXPROCS(0) < 2 {
+		for k := range u.p.val {
+			u.update(k, 0, len(u.p.val[k]))
+		}
+		return
+	}
+	// Two halves by entry count, each a run of (parameter, range) pieces.
+	half := total / 2
+	par.Run(2, func(part int) {
+		if part == 0 {
+			u.updateRange(0, half)
+		} else {
+			u.updateRange(half, total)
+		}
+	})
+}
+
 // updateRange updates the entries [lo, hi) of the parameters laid end to end.
-func (a *adam) updateRange(lo, hi int, c1, c2 float64) {
+func (u updater[T]) updateRange(lo, hi int) {
 	off := 0
-	for k, p := range a.params {
+	for k, p := range u.p.val {
 		end := off + len(p)
 		if from, to := max(lo, off), min(hi, end); from < to {
-			a.update(k, from-off, to-off, c1, c2)
+			u.update(k, from-off, to-off)
 		}
 		off = end
 	}
@@ -202,15 +256,15 @@ func (a *adam) updateRange(lo, hi int, c1, c2 float64) {
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  θ ← θ − η·(m·c₁)/(√(v·c₂) + ε),  g ← 0,
 //
 // with c₁ = 1/(1−β₁ᵗ) and c₂ = 1/(1−β₂ᵗ) the bias corrections.
-func (a *adam) update(k, lo, hi int, c1, c2 float64) {
-	b1, b2 := a.beta1, a.beta2
-	p, g, m, v := a.params[k][lo:hi], a.grads[k][lo:hi], a.m[k][lo:hi], a.v[k][lo:hi]
+func (u updater[T]) update(k, lo, hi int) {
+	b1, b2 := u.b1, u.b2
+	p, g, m, v := u.p.val[k][lo:hi], u.p.grad[k][lo:hi], u.p.m[k][lo:hi], u.p.v[k][lo:hi]
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		gi := g[i]
 		m[i] = b1*m[i] + (1-b1)*gi
 		v[i] = b2*v[i] + (1-b2)*gi*gi
-		p[i] -= a.lr * (m[i] * c1) / (math.Sqrt(v[i]*c2) + a.eps)
+		p[i] -= u.lr * (m[i] * u.c1) / (T(math.Sqrt(float64(v[i]*u.c2))) + u.eps)
 		g[i] = 0
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/pidreg/pidreg/internal/opkit"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -83,7 +85,7 @@ func TestAdamMatchesGorgonia(t *testing.T) {
 }
 
 func TestAdamClip(t *testing.T) {
-	a := &adam{grads: [][]float64{{3, 0}, {4}}}
+	a := &adam{f64: params[float64]{grad: [][]float64{{3, 0}}}, f32: params[float32]{grad: [][]float32{{4}}}}
 	a.clip(1)
 	if n := a.gradNorm(); math.Abs(n-1) > 1e-6 {
 		t.Fatalf("norm after clip = %v, want 1", n)
@@ -95,18 +97,23 @@ func TestAdamClip(t *testing.T) {
 }
 
 // TestAdamParallelSame checks that the two-goroutine update of many
-// parameters gives the same bits as the serial one.
+// parameters gives the same bits as the serial one, for float64 and float32
+// parameters.
 func TestAdamParallelSame(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { testAdamParallel(t, func(a *adam) *params[float64] { return &a.f64 }) })
+	t.Run("float32", func(t *testing.T) { testAdamParallel(t, func(a *adam) *params[float32] { return &a.f32 }) })
+}
+
+func testAdamParallel[T opkit.Elem](t *testing.T, set func(*adam) *params[T]) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	mk := func() *adam {
 		a := &adam{lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8}
 		for _, n := range []int{3, parallelAdam, 1000, 17} {
-			p, g := make([]float64, n), make([]float64, n)
+			p, g := make([]T, n), make([]T, n)
 			for i := range p {
-				p[i], g[i] = rng.NormFloat64(), rng.NormFloat64()
+				p[i], g[i] = T(rng.NormFloat64()), T(rng.NormFloat64())
 			}
-			a.params, a.grads = append(a.params, p), append(a.grads, g)
-			a.m, a.v = append(a.m, make([]float64, n)), append(a.v, make([]float64, n))
+			set(a).add(p, g)
 		}
 		return a
 	}
@@ -116,15 +123,19 @@ func TestAdamParallelSame(t *testing.T) {
 	par.step()
 	c1 := 1 / (1 - math.Pow(ser.beta1, 1))
 	c2 := 1 / (1 - math.Pow(ser.beta2, 1))
-	ser.t = 1
-	for k := range ser.params {
-		ser.update(k, 0, len(ser.params[k]), c1, c2)
+	u := updater[T]{p: set(ser), lr: T(ser.lr), b1: T(ser.beta1), b2: T(ser.beta2), eps: T(ser.eps), c1: T(c1), c2: T(c2)}
+	for k := range u.p.val {
+		u.update(k, 0, len(u.p.val[k]))
 	}
-	for k := range par.params {
-		for i := range par.params[k] {
-			if par.params[k][i] != ser.params[k][i] || par.m[k][i] != ser.m[k][i] || par.grads[k][i] != 0 {
-				t.Fatalf("parameter %d entry %d: parallel %v, serial %v", k, i, par.params[k][i], ser.params[k][i])
+	pp, sp := set(par), set(ser)
+	for k := range pp.val {
+		for i := range pp.val[k] {
+			if pp.val[k][i] != sp.val[k][i] || pp.m[k][i] != sp.m[k][i] || pp.grad[k][i] != 0 {
+				t.Fatalf("parameter %d entry %d: parallel %v, serial %v", k, i, pp.val[k][i], sp.val[k][i])
 			}
 		}
+	}
+	if pp.val[1][0] == T(0) {
+		t.Fatal("no update")
 	}
 }

@@ -230,3 +230,58 @@ func TestPrepareNextBadRows(t *testing.T) {
 		t.Errorf("losses %v, with bad announcements %v", losses[0], losses[1])
 	}
 }
+
+// TestFloat32Trainer trains the small graph for 60 steps in float64 and
+// with the encoders and the head in float32 from the same seed: the float32
+// run is deterministic, its parameters and Adam moments are float32, and its
+// losses follow the float64 run's within float32 noise (their first losses
+// agree to 1e-5; later ones drift apart as rounding compounds, as two
+// float64 runs with different summation orders do).
+func TestFloat32Trainer(t *testing.T) {
+	w := map[string]float64{"cs": 0.1, "cmi": 0.1, "gauss": 0.1}
+	run := func(f32 bool) ([]float64, *Trainer) {
+		spec := smallSpec(w)
+		spec.Encoder.Float32, spec.Head.Float32 = f32, f32
+		tr, err := New(spec, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tr.Close() })
+		in, y := smallData(128)
+		order := rand.New(rand.NewPCG(3, 3)).Perm(128)
+		var losses []float64
+		for s := range 60 {
+			lo := (s % 4) * 32
+			st, err := tr.Step(in, y, order[lo:lo+32], s < 30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, st.Loss)
+		}
+		return losses, tr
+	}
+	l64, _ := run(false)
+	l32, tr := run(true)
+	again, _ := run(true)
+	if !slices.Equal(l32, again) {
+		t.Fatal("two float32 runs from one seed differ")
+	}
+	if tr.optEnc.f32.size() == 0 || tr.optHead.f32.size() == 0 || tr.optEnc.f64.size() != 0 {
+		t.Fatalf("float32 run: encoder Adam has %d float32 and %d float64 entries, head %d float32",
+			tr.optEnc.f32.size(), tr.optEnc.f64.size(), tr.optHead.f32.size())
+	}
+	if d := math.Abs(l32[0]-l64[0]) / l64[0]; d > 1e-5 || d == 0 {
+		t.Errorf("first loss: float32 %v, float64 %v (relative %.2g, want (0, 1e-5])", l32[0], l64[0], d)
+	}
+	mean := func(l []float64) float64 {
+		s := 0.0
+		for _, v := range l[len(l)-20:] {
+			s += v
+		}
+		return s / 20
+	}
+	t.Logf("first loss %.6g vs %.6g; last-20 mean %.6g vs %.6g", l32[0], l64[0], mean(l32), mean(l64))
+	if m32, m64 := mean(l32), mean(l64); math.Abs(m32-m64) > 0.05*m64 || !(m32 < l32[0]) {
+		t.Errorf("mean of the last 20 losses: float32 %v, float64 %v (first %v)", m32, m64, l32[0])
+	}
+}
