@@ -447,3 +447,51 @@ func TestExplainOn(t *testing.T) {
 		t.Errorf("untrained: err = %v", err)
 	}
 }
+
+// TestFloat32Model: a model trained with Config.Float32 writes the same
+// bytes for the same seed, keeps the setting through Save and Load, predicts
+// the same after loading, and predicts about as well as the float64 model of
+// the same seed.
+func TestFloat32Model(t *testing.T) {
+	cfg := small(9, 20)
+	cfg.Float32 = true
+	var files [2][]byte
+	var m *Model
+	var test Dataset
+	for i := range files {
+		m, test = fitSynthetic(t, cfg)
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		files[i] = buf.Bytes()
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Fatal("two float32 trainings with one seed wrote different model files")
+	}
+	m2, err := Load(bytes.NewReader(files[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m2.Config().Float32 {
+		t.Error("Float32 lost through Save and Load")
+	}
+	p1, _ := m.Predict(test)
+	p2, _ := m2.Predict(test)
+	if !mat.Equal(p1, p2) {
+		t.Error("a float32 model predicts differently after Load")
+	}
+	m64, _ := fitSynthetic(t, small(9, 20))
+	e32, err := m.Evaluate(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e64, err := m64.Evaluate(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("test R²: float32 %.4f, float64 %.4f", e32.R2, e64.R2)
+	if e32.R2 < 0.6 || math.Abs(e32.R2-e64.R2) > 0.05 {
+		t.Errorf("test R²: float32 %.4f, float64 %.4f", e32.R2, e64.R2)
+	}
+}

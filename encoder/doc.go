@@ -71,6 +71,25 @@
 // come before or after NewTapeMachine. The graph is for training only (a
 // machine in EvalMode changes nothing); inference goes through Weights.
 //
+// # Precision
+//
+// A stack is float64 throughout by default. With Config.Float32 its
+// parameters, activations, dropout masks and gradients are float32: the
+// same fused ops instantiated for float32 (they are generic over the
+// element type), the products through blas32, the BatchNorm rows through
+// 8-lane AVX2 kernels that give the bits of their float32 Go loops. Forward
+// still takes and returns float64 nodes: a cast op at each end,
+//
+//	Y = float32(X), ∂/∂X = float64(G)    and    Y = float64(X), ∂/∂X = float32(G),
+//
+// so everything around the stack (the bottleneck, the regularisers, the
+// fusion, the PID) stays float64. The BatchNorm running statistics are
+// accumulated in float64, the initial weights are the float64 draws
+// rounded, and Snapshot widens the parameters to float64, so inference and
+// saved models are the same as for a float64 stack. TestFloat32MatchesFloat64
+// runs a float32 stack beside the float64 one with the same parameters:
+// outputs, gradients and running statistics agree to float32 precision.
+//
 // # Network
 //
 // Network gathers the graph-free pieces of a trained model — one Weights

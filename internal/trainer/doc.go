@@ -17,6 +17,14 @@
 // Spec.ClipNorm and takes one step of each Adam (adam.go): encoders, head,
 // bottleneck θs.
 //
+// # Precision
+//
+// With Spec.Encoder.Float32 and Spec.Head.Float32 (the root Config.Float32)
+// the encoders and the head are float32 stacks (package encoder) and their
+// Adam moments are float32 (adam.go); the input batches, the bottleneck,
+// the loss terms, the fusion, the batch PID and the θ optimiser stay
+// float64, the stacks converting at their ends.
+//
 // # Loss terms
 //
 // The loss is Σₜ weightₜ·termₜ over the table in terms.go — mse (weight 1),
