@@ -592,3 +592,31 @@ func TestParseSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainFloat32 trains with -float32: the model records the setting, and
+// two runs with one seed write the same bytes.
+func TestTrainFloat32(t *testing.T) {
+	dir := t.TempDir()
+	data := synthCSV(t, dir, "d.csv", 120, 1)
+	var files [2][]byte
+	for i := range files {
+		model := filepath.Join(dir, fmt.Sprintf("f%d.pidreg", i))
+		mustRun(t, "train", "-data", data, "-modality", "A=1-3", "-modality", "B=4-5", "-target", "y", "-out", model,
+			"-epochs", "2", "-latent", "4", "-batch", "32", "-q", "-float32", "-bootstrap", "-1")
+		b, err := os.ReadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = b
+		m, err := pidreg.LoadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Config().Float32 {
+			t.Fatal("-float32 is not in the model's configuration")
+		}
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("two -float32 runs with one seed wrote different model files")
+	}
+}
