@@ -72,6 +72,7 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 		plotDir = fs.String("plots", "", "`directory` for PNG plots of seed 1")
 		report  = fs.String("report", "", "JSON `file` for the table")
 		quiet   = fs.Bool("q", false, "quiet: no line per trained model, no progress bar")
+		f32     = fs.Bool("float32", false, "train the encoders and the heads in float32 (see pidreg.Config.Float32)")
 	)
 	fs.Var(&mods, "modality", "one modality as `NAME=COLS`; give the flag twice")
 	data.register(fs)
@@ -141,7 +142,7 @@ func benchCmd(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 		fitOpts = append(fitOpts, bar.FitOption())
 		defer bar.Clear() // before an error line, should the run stop mid-epoch
 	}
-	cfg := pidreg.Config{Epochs: *epochs, Batch: *batch, Latent: *latent, Seed: *seed}
+	cfg := pidreg.Config{Epochs: *epochs, Batch: *batch, Latent: *latent, Seed: *seed, Float32: *f32}
 	res, err := bench.Run(ctx, d, splits, list, cfg, progress, fitOpts...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -133,7 +133,7 @@ type options struct {
 	epochs, batch, latent, seeds int
 	seed                         uint64
 	models, report, plots        string
-	quiet                        bool
+	quiet, float32               bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -151,6 +151,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.report, "report", "", "write a JSON report here (with -seeds > 1: one per seed, name.SEED.json)")
 	fs.StringVar(&o.plots, "plots", "", "write PNG plots into this directory")
 	fs.BoolVar(&o.quiet, "q", false, "no per-epoch progress")
+	fs.BoolVar(&o.float32, "float32", false, "train the encoders and the head in float32 (pidreg.Config.Float32)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./examples/ctslices [flags]\n\nCT-slice localisation: predict a slice's axial position from its bone and air histograms.\n\nFlags:")
 		fs.PrintDefaults()
@@ -331,7 +332,7 @@ func config(o options, nTrain int, seed uint64) (pidreg.Config, error) {
 	if latent == 0 {
 		latent = min(maxLatent, max(1, batch/4))
 	}
-	return pidreg.Config{Epochs: o.epochs, Batch: batch, Latent: latent, Seed: seed}, nil
+	return pidreg.Config{Epochs: o.epochs, Batch: batch, Latent: latent, Seed: seed, Float32: o.float32}, nil
 }
 
 // describe prints the sizes of a split and of the model.
