@@ -51,6 +51,10 @@ import (
 // for large inputs; a column's sums are accumulated in the same row order
 // either way, so the results do not depend on it.
 //
+// T is the element type of H, γ, β, the mask and the output: float64, or
+// float32 in a Float32 stack, whose batch statistics are float32 too while
+// the running statistics are kept in float64 (the row kernels of T, rowsOf).
+//
 // Unlike gorgonia's op it has no inference mode and does not reset its
 // running statistics when a machine is created: the graph is for training,
 // and inference runs on a Snapshot (Weights.Forward). The op holds mutable

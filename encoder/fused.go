@@ -26,7 +26,9 @@ import (
 //	∂/∂X = G·Wᵀ,  ∂/∂W = Xᵀ·G,  ∂/∂b = 1ᵀ·G            (Gemm with transpose flags, column sums)
 //	∂/∂H = G ⊙ M ⊙ 1[H ≥ 0]                            (one loop)
 //
-// for an upstream gradient G. gorgonia's own formulation of the same block
+// for an upstream gradient G, each generic over its element type T (float64,
+// or float32 in a Float32 stack, whose products go through blas32; gemm).
+// gorgonia's own formulation of the same block
 // (Mul, BroadcastAdd, Rectify, HadamardProd) allocates and copies more than
 // it computes: BroadcastAdd materialises b repeated B times, the elementwise
 // products clone their first operand, the matrix-product gradients transpose

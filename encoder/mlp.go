@@ -174,6 +174,7 @@ func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng
 	}
 	m := &MLP{g: g, name: name, in: in, out: out, batch: batch, cfg: rc}
 	widths := append(append([]int{in}, rc.Hidden...), out)
+	f32 := rc.Float32
 	nl := len(widths) - 1
 	for i := 0; i < nl; i++ {
 		l := layer{in: widths[i], out: widths[i+1]}
@@ -184,7 +185,6 @@ func NewMLP(g *G.ExprGraph, name string, in, out int, cfg Config, batch int, rng
 			w[j] = std * rng.NormFloat64()
 		}
 		pre := fmt.Sprintf("%s.l%d.", name, i)
-		f32 := rc.Float32
 		if l.w, err = newMatrix(g, pre+"W", l.in, l.out, w, f32); err != nil {
 			return nil, err
 		}
@@ -295,7 +295,9 @@ func (m *MLP) Config() Config {
 // BroadcastAdd, BatchNorm, Rectify and HadamardProd, with far fewer copies
 // and allocations. The graph is training-only: a machine in EvalMode still
 // runs BatchNorm on batch statistics and applies the masks; use Snapshot and
-// Weights.Forward for inference. The ops rewrite their output buffers in
+// Weights.Forward for inference. In a Float32 stack the blocks are the
+// float32 instances of the same ops, between a cast of x to float32 and a
+// cast of the output back to float64. The ops rewrite their output buffers in
 // place on every run, so a value read from the returned node is valid until
 // the next run: copy it to keep it.
 func (m *MLP) Forward(x *G.Node) (*G.Node, error) {
