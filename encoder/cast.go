@@ -20,8 +20,13 @@ import (
 // to nearest; widening is exact.
 type castOp[F, T opkit.Elem] struct {
 	opkit.Pure
-	name string
-	out  opkit.BufferOf[T]
+	name  string
+	label string // String(), made once: Do names the op in its errors on every run
+	out   opkit.BufferOf[T]
+}
+
+func newCastOp[F, T opkit.Elem](name string) *castOp[F, T] {
+	return &castOp[F, T]{name: name, label: fmt.Sprintf("Cast%v{%s}", opkit.Dtype[T](), name)}
 }
 
 // castNode returns the node T(x); name labels the op in errors.
@@ -29,7 +34,7 @@ func castNode[F, T opkit.Elem](x *G.Node, name string) (*G.Node, error) {
 	if x.Dtype() != opkit.Dtype[F]() || len(x.Shape()) != 2 {
 		return nil, fmt.Errorf("%w: cast %s: %v %v, want a %v matrix", ErrShape, name, x.Dtype(), x.Shape(), opkit.Dtype[F]())
 	}
-	return G.ApplyOp(&castOp[F, T]{name: name}, x)
+	return G.ApplyOp(newCastOp[F, T](name), x)
 }
 
 func (op *castOp[F, T]) Arity() int { return 1 }
@@ -59,17 +64,15 @@ func (op *castOp[F, T]) Do(vs ...G.Value) (G.Value, error) {
 
 func (op *castOp[F, T]) WriteHash(h hash.Hash) { fmt.Fprintf(h, "pidreg.cast{%s,%p}", op.name, op) }
 func (op *castOp[F, T]) Hashcode() uint32      { return opkit.Hash(op) }
-func (op *castOp[F, T]) String() string {
-	return fmt.Sprintf("Cast%v{%s}", opkit.Dtype[T](), op.name)
-}
-func (op *castOp[F, T]) DiffWRT(int) []bool { return []bool{true} }
+func (op *castOp[F, T]) String() string        { return op.label }
+func (op *castOp[F, T]) DiffWRT(int) []bool    { return []bool{true} }
 
 // SymDiff returns F(G) for the upstream gradient G.
 func (op *castOp[F, T]) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("%w: %s gradient: %d inputs, want 1", ErrShape, op, len(in))
 	}
-	d, err := G.ApplyOp(&castOp[T, F]{name: op.name + ".grad"}, grad)
+	d, err := G.ApplyOp(newCastOp[T, F](op.name+".grad"), grad)
 	if err != nil {
 		return nil, fmt.Errorf("%s: gradient node: %w", op, err)
 	}

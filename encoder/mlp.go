@@ -252,13 +252,10 @@ func copyFloats[D, S opkit.Elem](dst []D, src []S) {
 	}
 }
 
-// nodeData returns the float32 or float64 backing array of a leaf node.
-func nodeData(n *G.Node) any { return n.Value().Data() }
-
 // setData copies src into the backing array of a leaf node, converting
 // to its element type.
 func setData(n *G.Node, src []float64) {
-	switch d := nodeData(n).(type) {
+	switch d := n.Value().Data().(type) {
 	case []float64:
 		copy(d, src)
 	case []float32:
@@ -388,7 +385,7 @@ func (m *MLP) ResampleDropout(rng *rand.Rand) {
 		if l.mask == nil {
 			continue
 		}
-		switch d := nodeData(l.mask).(type) {
+		switch d := l.mask.Value().Data().(type) {
 		case []float64:
 			fillMask(d, l.p, rng)
 		case []float32:
@@ -483,7 +480,7 @@ func (m *MLP) Snapshot() *Weights {
 
 // cloneData returns a float64 copy of a leaf node's values.
 func cloneData(n *G.Node) []float64 {
-	switch d := nodeData(n).(type) {
+	switch d := n.Value().Data().(type) {
 	case []float32:
 		out := make([]float64, len(d))
 		copyFloats(out, d)
