@@ -49,6 +49,20 @@ func TestReader(t *testing.T) {
 	if _, _, _, err := (Reader{Shape: errShape}).Matrix(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2})), "f32"); !errors.Is(err, errShape) {
 		t.Errorf("float32 without a Type sentinel: err = %v, want the Shape sentinel", err)
 	}
+	// MatrixOf[float32] reads float32 data in place, refuses float64 data
+	// and gives a float32 header back through a HeaderOf[float32].
+	f32 := tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2}))
+	if rows, cols, d, err := MatrixOf[float32](r, f32, "f32"); err != nil || rows != 1 || cols != 2 || &d[0] != &f32.Data().([]float32)[0] {
+		t.Errorf("MatrixOf[float32]: %d×%d %v %v", rows, cols, d, err)
+	}
+	if _, _, _, err := MatrixOf[float32](r, m, "m"); !errors.Is(err, errType) {
+		t.Errorf("MatrixOf[float32] of float64 data: err = %v, want the Type sentinel", err)
+	}
+	var h HeaderOf[float32]
+	d32 := []float32{1, 2, 3, 4}
+	if a, b := h.Matrix(2, 2, d32), h.Matrix(2, 2, d32); a != b || a.Dtype() != tensor.Float32 {
+		t.Errorf("HeaderOf[float32]: headers %p and %p, dtype %v", a, b, a.Dtype())
+	}
 	if v, err := r.Scalar(G.NewF64(2.5), "s"); err != nil || v != 2.5 {
 		t.Errorf("Scalar(F64) = %v, %v", v, err)
 	}
